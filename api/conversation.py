@@ -1,0 +1,62 @@
+"""One chat turn: the resident's text goes to Rasa, Rasa's messages come back as replies.
+
+Rasa's REST channel returns plain ``text`` messages (domain responses, possibly with
+``buttons``) and ``custom`` payloads from our actions shaped ``{"text", "citations",
+"buttons"}``. Intent, risk level and case come from the tracker, never from parsing replies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.rasa_client import RasaClient
+from api.schemas.chat import ChatRequest, ChatResponse
+
+RISK_LEVELS = ("none", "low", "medium", "high", "emergency")
+
+
+def sender_id(request: ChatRequest) -> str:
+    """Channel-qualified: the same id on WeChat and on the hotline is not the same person."""
+    return f"{request.channel}:{request.user_id}"
+
+
+def to_replies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    replies: list[dict[str, Any]] = []
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and "text" in custom:
+            replies.append(
+                {
+                    "text": str(custom["text"]),
+                    "citations": list(custom.get("citations") or []),
+                    "buttons": list(custom.get("buttons") or []),
+                }
+            )
+        elif message.get("text"):
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in message.get("buttons") or []
+            ]
+            replies.append({"text": message["text"], "citations": [], "buttons": buttons})
+    return replies
+
+
+def from_tracker(state: dict[str, Any]) -> dict[str, Any]:
+    latest = state.get("latest_message") or {}
+    intent = latest.get("intent") or {}
+    slots = state.get("slots") or {}
+    risk = slots.get("risk_level") or "none"
+    case = slots.get("case")
+    return {
+        "intent": {"name": intent.get("name") or "unknown", "confidence": float(intent.get("confidence") or 0.0)},
+        "risk_level": risk if risk in RISK_LEVELS else "none",
+        "case": case if isinstance(case, dict) and case.get("case_id") else None,
+    }
+
+
+async def chat_turn(rasa: RasaClient, request: ChatRequest) -> ChatResponse:
+    sender = sender_id(request)
+    metadata = {"village_id": request.village_id, "channel": request.channel, "user_id": request.user_id}
+    messages = await rasa.send_message(sender, request.text, metadata)
+    state = await rasa.tracker_state(sender)
+    return ChatResponse(replies=to_replies(messages), **from_tracker(state))

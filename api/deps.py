@@ -1,0 +1,36 @@
+"""FastAPI dependencies: typed access to the app's shared resources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.rasa_client import RasaClient
+from api.state import AppState
+from cunfa.settings import Settings
+from knowledge import IndexNotBuilt, KnowledgeBase
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.cunfa
+
+
+def get_knowledge(state: Annotated[AppState, Depends(get_state)]) -> KnowledgeBase:
+    if state.knowledge is None:
+        raise IndexNotBuilt(state.knowledge_error or "knowledge index is not loaded yet")
+    return state.knowledge
+
+
+def get_rasa(state: Annotated[AppState, Depends(get_state)]) -> RasaClient:
+    return state.rasa
+
+
+def get_app_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
+    return state.settings
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,58 @@
+"""One JSON error shape for every API: ``{"error": {"code": str, "message": str}}``.
+
+This is the only module that maps domain exceptions to HTTP status codes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.rasa_client import RasaUnavailable
+from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+        return error_response(exc.status_code, code.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", _validation_message(exc))
+
+    @app.exception_handler(InvalidQuery)
+    async def _invalid_query(_: Request, exc: InvalidQuery) -> JSONResponse:
+        return error_response(422, "invalid_query", str(exc))
+
+    @app.exception_handler(UnknownSource)
+    async def _unknown_source(_: Request, exc: UnknownSource) -> JSONResponse:
+        return error_response(422, "unknown_source", str(exc))
+
+    @app.exception_handler(IndexNotBuilt)
+    async def _no_index(_: Request, exc: IndexNotBuilt) -> JSONResponse:
+        return error_response(503, "index_not_ready", str(exc))
+
+    @app.exception_handler(RasaUnavailable)
+    async def _rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:
+        logger.warning("%s", exc)
+        return error_response(503, "assistant_unavailable", "助手暂时无法回答，请稍后再试，或拨打12348公共法律服务热线。")

@@ -1,0 +1,57 @@
+"""The FastAPI gateway: ``create_app`` wires routers, errors and the lifespan, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from api import errors
+from api.rasa_client import RasaClient
+from api.routes import chat, health, search
+from api.state import AppState
+from cunfa import logs
+from cunfa.settings import Settings, get_settings
+from knowledge import KnowledgeBase
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    knowledge: KnowledgeBase | None = None,
+    http_client: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """Build the app; tests pass their own settings, index and HTTP transport."""
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = http_client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+        state = AppState(
+            settings=settings,
+            http=client,
+            rasa=RasaClient(client, settings.rasa_base_url, settings.rasa_token),
+            knowledge=knowledge,
+            knowledge_error=None if knowledge else "loading",
+        )
+        app.state.cunfa = state
+        state.start_loading_knowledge()
+        try:
+            yield
+        finally:
+            if http_client is None:
+                await client.aclose()
+
+    app = FastAPI(
+        title="村法助手 Cunfa API",
+        version="0.1.0",
+        description="Gateway to the Cunfa legal-aid assistant: chat, knowledge search and health.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (health, chat, search):
+        app.include_router(module.router)
+    return app

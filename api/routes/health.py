@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import StateDep
+from api.rasa_client import RasaUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness: the API process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: Rasa, the action server and the knowledge index all answer")
+async def readyz(state: StateDep) -> JSONResponse:
+    """200 only when every dependency answers; 503 with the failing checks otherwise."""
+
+    async def rasa_ok() -> bool:
+        try:
+            status = await state.rasa.status()
+        except RasaUnavailable:
+            return False
+        return bool(status.get("model_file") or status.get("fingerprint"))
+
+    async def actions_ok() -> bool:
+        try:
+            response = await state.http.get(f"{state.settings.action_base_url}/health", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    rasa, actions = await asyncio.gather(rasa_ok(), actions_ok())
+    checks = {"rasa": rasa, "actions": actions, "knowledge": state.knowledge is not None}
+    ready = all(checks.values())
+    body = {"status": "ready" if ready else "not_ready", "checks": checks}
+    if state.knowledge_error and state.knowledge is None:
+        body["knowledge_error"] = state.knowledge_error
+    return JSONResponse(status_code=200 if ready else 503, content=body)

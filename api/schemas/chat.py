@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import BaseModel, Field, validator
+
+from api.schemas.common import HitOut
+
+Channel = Literal["kiosk", "web", "hotline", "wechat"]
+RiskLevel = Literal["none", "low", "medium", "high", "emergency"]
+MAX_TEXT = 4000
+
+
+class ChatRequest(BaseModel):
+    user_id: str = Field(..., min_length=1, max_length=128, description="Stable id of the resident on the channel")
+    text: str = Field(..., max_length=MAX_TEXT, description="What the resident typed or said")
+    village_id: Optional[str] = Field(None, max_length=64, description="Resident's village, when known")
+    channel: Channel = "web"
+
+    @validator("text")
+    def _not_blank(cls, value: str) -> str:  # noqa: N805
+        if not value.strip():
+            raise ValueError("text must not be empty")
+        return value
+
+    @validator("user_id")
+    def _user_id_printable(cls, value: str) -> str:  # noqa: N805
+        if not value.strip() or not value.isprintable():
+            raise ValueError("user_id must be printable and not blank")
+        return value
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class Reply(BaseModel):
+    text: str
+    citations: List[HitOut] = []
+    buttons: List[Button] = []
+
+
+class Intent(BaseModel):
+    name: str
+    confidence: float
+
+
+class CaseRef(BaseModel):
+    case_id: str
+    status: str
+    handler_role: str
+    dispute_type: str
+
+
+class ChatResponse(BaseModel):
+    replies: List[Reply]
+    intent: Intent
+    risk_level: RiskLevel = "none"
+    case: Optional[CaseRef] = None
+
+    class Config:
+        schema_extra: Dict[str, Any] = {
+            "example": {
+                "replies": [{"text": "您好！我是村法助手…", "citations": [], "buttons": []}],
+                "intent": {"name": "greet", "confidence": 0.99},
+                "risk_level": "none",
+                "case": None,
+            }
+        }

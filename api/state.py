@@ -1,0 +1,39 @@
+"""Process-wide resources of the API, created in the app's lifespan (never at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from api.rasa_client import RasaClient
+from cunfa.settings import Settings
+from knowledge import IndexNotBuilt, KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    http: httpx.AsyncClient
+    rasa: RasaClient
+    knowledge: KnowledgeBase | None = None
+    knowledge_error: str | None = "loading"
+    _loader: asyncio.Task | None = field(default=None, repr=False)
+
+    def start_loading_knowledge(self) -> None:
+        """Load the index off the event loop so /healthz answers while it loads."""
+        if self.knowledge is None:
+            self._loader = asyncio.create_task(self._load_knowledge())
+
+    async def _load_knowledge(self) -> None:
+        try:
+            self.knowledge = await asyncio.to_thread(KnowledgeBase.from_settings, self.settings)
+            self.knowledge_error = None
+            logger.info("knowledge index %s loaded", self.knowledge.manifest.get("key"))
+        except (IndexNotBuilt, FileNotFoundError) as exc:
+            self.knowledge_error = str(exc)
+            logger.error("knowledge index unavailable: %s", exc)

@@ -1,0 +1,115 @@
+"""The ``cunfa`` command: build, train, search and run, all from the same settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from cunfa import logs
+from cunfa.settings import get_settings
+
+logger = logging.getLogger("cunfa")
+
+
+def _cmd_index_build(args: argparse.Namespace) -> int:
+    from knowledge import IndexInputs, build_index
+
+    settings = get_settings()
+    inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
+    path = build_index(settings.index_dir, inputs, force=args.force)
+    print(path)
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from cunfa.bot_model import train
+
+    print(train(get_settings(), force=args.force))
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    """Everything ``make run`` needs before it can start: the index and the Rasa model."""
+    args.force = False
+    _cmd_index_build(args)
+    return _cmd_train(args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cunfa.bot_model import train
+    from cunfa.supervisor import run_stack
+    from knowledge import IndexInputs, build_index
+
+    settings = get_settings()
+    build_index(settings.index_dir, IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file))
+    model = train(settings)
+    return run_stack(settings, model)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from knowledge import KnowledgeBase, KnowledgeError
+
+    try:
+        kb = KnowledgeBase.from_settings(get_settings())
+        hits = kb.search(args.query, k=args.k, source=args.source, village_id=args.village_id)
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump({"hits": [h.to_dict() for h in hits]}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for rank, hit in enumerate(hits, 1):
+            print(f"{rank:>3}. [{hit.source}] {hit.citation}  ({hit.score:.2f})")
+            print(f"     {' '.join(hit.text.split())[:160]}")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    data = {k: str(v) for k, v in settings.dict().items()}
+    data["rasa_token"] = "***" if settings.rasa_token else ""
+    data["database (effective)"] = settings.database
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cunfa", description="村法助手 Cunfa: legal-aid assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="knowledge index").add_subparsers(dest="index_command", required=True)
+    build = index.add_parser("build", help="build the knowledge index if its inputs changed")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.set_defaults(func=_cmd_index_build)
+
+    train = sub.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
+    train.add_argument("--force", action="store_true", help="retrain even if up to date")
+    train.set_defaults(func=_cmd_train)
+
+    sub.add_parser("prepare", help="build the index and train the model as needed").set_defaults(func=_cmd_prepare)
+    sub.add_parser("run", help="start Rasa, the action server and the API").set_defaults(func=_cmd_run)
+    sub.add_parser("settings", help="print the effective settings").set_defaults(func=_cmd_settings)
+
+    search = sub.add_parser("search", help="search statutes, FAQs and village rules")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=10, help="number of hits (1-100)")
+    search.add_argument("--source", choices=["statute", "village_rule", "faq"])
+    search.add_argument("--village-id", dest="village_id")
+    search.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
+    search.set_defaults(func=_cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure(get_settings().log_level)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

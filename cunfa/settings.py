@@ -1,0 +1,100 @@
+"""The one place where Cunfa's configuration lives.
+
+Every process (the API, the action server, the CLI, the supervisor) reads the same
+``Settings`` from ``CUNFA_*`` environment variables (and an optional ``.env`` file), so the
+CLI and the running service can never disagree about where the data directory, the
+database or the Rasa server are. pydantic v1 is used because Rasa 3.6 pins pydantic < 1.10.10.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseSettings, Field, validator
+
+#: The checkout this package was imported from (editable install); default paths hang off it.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+class Settings(BaseSettings):
+    """Typed settings; each field is read from ``CUNFA_<FIELD NAME IN CAPITALS>``."""
+
+    env: Literal["development", "test", "production"] = "development"
+    host: str = Field("127.0.0.1", description="Interface the API listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port of the public API.")
+    data_dir: Path = Field(
+        PROJECT_ROOT / ".data",
+        description="Database, knowledge indexes and trained models live here (git-ignored by default).",
+    )
+    database_url: str = Field(
+        "", description="SQLAlchemy URL of the case store; empty means a SQLite file in data_dir."
+    )
+    laws_dir: Path = Field(_SHARED_DATA / "laws", description="Markdown statutes to ingest.")
+    faq_file: Path = Field(_SHARED_DATA / "lecoqa" / "train.json", description="Legal FAQ (LeCoQA JSON).")
+
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    action_port: int = Field(5055, ge=1, le=65535)
+    rasa_url: str = Field("", description="Base URL of the Rasa server; empty means 127.0.0.1:rasa_port.")
+    action_url: str = Field("", description="Base URL of the action server; empty means 127.0.0.1:action_port.")
+    rasa_token: str = Field(
+        "", description="Token for Rasa's HTTP API; empty means the supervisor makes a fresh one per start."
+    )
+    rasa_timeout_s: float = Field(30.0, gt=0, description="How long the gateway waits for one Rasa turn.")
+    log_level: str = "INFO"
+
+    class Config:
+        env_prefix = "CUNFA_"
+        env_file = ".env"
+
+    @validator("data_dir", "laws_dir", "faq_file", pre=False)
+    def _absolute(cls, value: Path) -> Path:  # noqa: N805 - pydantic validator signature
+        # Child processes run with other working directories; relative paths would drift.
+        return value.expanduser().resolve()
+
+    @validator("rasa_url", "action_url")
+    def _strip_slash(cls, value: str) -> str:  # noqa: N805
+        return value.rstrip("/")
+
+    @property
+    def database(self) -> str:
+        """The effective case-store URL."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'cunfa.db'}"
+
+    @property
+    def rasa_base_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_base_url(self) -> str:
+        return self.action_url or f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def child_environment(self) -> dict[str, str]:
+        """The ``CUNFA_*`` variables that make a child process see exactly these settings."""
+        env = {}
+        for name, value in self.dict().items():
+            env[f"CUNFA_{name.upper()}"] = str(value)
+        return env
+
+    def with_token(self) -> Settings:
+        """A copy that carries a Rasa token, minting one if none was configured."""
+        if self.rasa_token:
+            return self
+        return self.copy(update={"rasa_token": secrets.token_urlsafe(24)})
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings for this process, read once; tests call ``get_settings.cache_clear()``."""
+    return Settings()

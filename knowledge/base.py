@@ -1,0 +1,85 @@
+"""``KnowledgeBase``: the one object the API and the actions search through."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from cunfa.settings import Settings
+from knowledge.errors import InvalidQuery, UnknownSource
+from knowledge.index import IndexInputs, LoadedIndex, index_path, load_index
+from knowledge.types import SOURCES, Hit
+
+logger = logging.getLogger(__name__)
+
+MAX_K = 100
+
+
+class KnowledgeBase:
+    """Search over statutes, FAQs and village rules with source and village filters.
+
+    A village-rule hit is only ever returned for its own village: without a ``village_id`` no
+    rule is returned at all.
+    """
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+        docs = index.documents
+        source = np.array([d.source for d in docs])
+        self._source_masks = {s: (source == s).astype(np.float32) for s in SOURCES}
+        self._village = np.array([d.village_id or "" for d in docs])
+        # Load jieba's dictionary now rather than inside the first resident's request.
+        index.bm25.tokenizer.tokenize("预热")
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> KnowledgeBase:
+        return cls(load_index(directory))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KnowledgeBase:
+        inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
+        return cls.from_directory(index_path(settings.index_dir, inputs))
+
+    @property
+    def manifest(self) -> dict:
+        return self.index.manifest
+
+    def _mask(self, source: str | None, village_id: str | None) -> np.ndarray:
+        if source is not None and source not in SOURCES:
+            raise UnknownSource(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+        if source is None:
+            mask = self._source_masks["statute"] + self._source_masks["faq"]
+        else:
+            mask = self._source_masks[source].copy()
+        if (source in (None, "village_rule")) and village_id:
+            mask = mask + self._source_masks["village_rule"] * (self._village == village_id)
+        return mask
+
+    def search(
+        self, query: str, *, k: int = 10, source: str | None = None, village_id: str | None = None
+    ) -> list[Hit]:
+        """The ``k`` best hits for ``query``; raises ``InvalidQuery`` for empty text or bad ``k``."""
+        if not query or not query.strip():
+            raise InvalidQuery("query must not be empty")
+        if not 1 <= k <= MAX_K:
+            raise InvalidQuery(f"k must be between 1 and {MAX_K}. Currently, the k is {k}")
+        ranked = self.index.bm25.run(query, top_k=k, mask=self._mask(source, village_id))
+        return [Hit.from_document(self.index.documents[i], score) for i, score in ranked]
+
+
+_shared: dict[str, KnowledgeBase] = {}
+_lock = threading.Lock()
+
+
+def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
+    """One loaded index per process and index directory, loaded on first use (not at import)."""
+    inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
+    directory = index_path(settings.index_dir, inputs)
+    key = str(directory)
+    with _lock:
+        if key not in _shared:
+            _shared[key] = KnowledgeBase.from_directory(directory)
+        return _shared[key]

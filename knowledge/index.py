@@ -1,0 +1,138 @@
+"""Build, cache and load the knowledge index.
+
+An index lives in ``<data_dir>/index/<key>/`` where ``key`` hashes every input (statute files,
+FAQ file, tokenizer dictionaries, index format). ``make run`` therefore rebuilds only when an
+input changed, and a process that loads the index always gets the one matching its inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.bm25 import BM25Retriever
+from knowledge.errors import IndexNotBuilt
+from knowledge.ingest import load_faqs, load_statutes
+from knowledge.ingest.laws import iter_law_files
+from knowledge.tokenize import ChineseTokenizer, default_tokenizer
+from knowledge.types import Document
+
+logger = logging.getLogger(__name__)
+
+INDEX_FORMAT = "cunfa-index/1"
+_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class IndexInputs:
+    """What an index is built from; its ``key`` names the cache directory."""
+
+    laws_dir: Path
+    faq_file: Path
+
+    def key(self, tokenizer: ChineseTokenizer) -> str:
+        digest = hashlib.sha256(INDEX_FORMAT.encode())
+        digest.update(tokenizer.fingerprint().encode())
+        if not self.laws_dir.is_dir():
+            raise FileNotFoundError(f"laws directory not found: {self.laws_dir} (set CUNFA_LAWS_DIR)")
+        for path in iter_law_files(self.laws_dir):
+            digest.update(str(path.relative_to(self.laws_dir)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if not self.faq_file.is_file():
+            raise FileNotFoundError(f"FAQ file not found: {self.faq_file} (set CUNFA_FAQ_FILE)")
+        digest.update(hashlib.sha256(self.faq_file.read_bytes()).digest())
+        return digest.hexdigest()[:16]
+
+
+def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
+    return default_tokenizer().tokenize_many(texts)
+
+
+def tokenize_corpus(texts: list[str], workers: int | None = None) -> list[list[str]]:
+    """Segment the corpus on every core: jieba is pure Python and the slowest part of a build."""
+    workers = workers or os.cpu_count() or 1
+    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    if workers == 1 or len(chunks) == 1:
+        return [toks for chunk in chunks for toks in _tokenize_chunk(chunk)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [toks for result in pool.map(_tokenize_chunk, chunks) for toks in result]
+
+
+def index_path(index_root: Path, inputs: IndexInputs, tokenizer: ChineseTokenizer | None = None) -> Path:
+    return index_root / inputs.key(tokenizer or default_tokenizer())
+
+
+def build_index(index_root: Path, inputs: IndexInputs, *, force: bool = False) -> Path:
+    """Build the index for ``inputs`` unless an identical one exists; returns its directory.
+
+    The build writes into a temporary sibling and renames it into place, so a reader never sees
+    a half-written index and two concurrent builds cannot corrupt each other.
+    """
+    tokenizer = default_tokenizer()
+    target = index_path(index_root, inputs, tokenizer)
+    if (target / "manifest.json").is_file() and not force:
+        logger.info("index %s is up to date", target.name)
+        return target
+    started = time.perf_counter()
+    docs = load_statutes(inputs.laws_dir) + load_faqs(inputs.faq_file)
+    tokens = tokenize_corpus([d.search_text or d.text for d in docs])
+    bm25 = BM25Retriever(tokenizer)
+    bm25.fit(tokens)
+    index_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
+    try:
+        bm25.save(tmp / "bm25")
+        with (tmp / "documents.jsonl").open("w", encoding="utf-8") as fh:
+            for doc in docs:
+                fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+        counts: dict[str, int] = {}
+        for doc in docs:
+            counts[doc.source] = counts.get(doc.source, 0) + 1
+        manifest = {
+            "format": INDEX_FORMAT,
+            "key": target.name,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 1),
+            "documents": counts,
+            "inputs": {"laws_dir": str(inputs.laws_dir), "faq_file": str(inputs.faq_file)},
+            "retrievers": [bm25.to_dict()],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("built index %s: %s in %.1fs", target.name, counts, manifest["build_seconds"])
+    return target
+
+
+@dataclass
+class LoadedIndex:
+    directory: Path
+    manifest: dict[str, Any]
+    documents: list[Document]
+    bm25: BM25Retriever
+
+
+def load_index(directory: Path) -> LoadedIndex:
+    """Load a built index; raises ``IndexNotBuilt`` naming the command that builds it."""
+    manifest_file = directory / "manifest.json"
+    if not manifest_file.is_file():
+        raise IndexNotBuilt(f"no knowledge index at {directory}; run `cunfa index build` (or `make index`)")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    with (directory / "documents.jsonl").open(encoding="utf-8") as fh:
+        documents = [Document.from_dict(json.loads(line)) for line in fh]
+    bm25 = BM25Retriever(default_tokenizer())
+    bm25.load(directory / "bm25", size=len(documents))
+    return LoadedIndex(directory=directory, manifest=manifest, documents=documents, bm25=bm25)

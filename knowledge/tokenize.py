@@ -1,0 +1,84 @@
+"""Chinese tokenisation shared by retrieval and (through the same dictionary) by Rasa's NLU.
+
+Neither bm25s's default regex nor English stopwords split Chinese, so we segment with jieba,
+load the project's legal-terms dictionary (``bot/dictionaries``, also given to Rasa's
+``JiebaTokenizer``) so 宅基地 / 土地承包经营权 stay single tokens in both places, and drop
+punctuation and function words that carry no retrieval signal.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+from cunfa.settings import PROJECT_ROOT
+
+DICTIONARY_DIR = PROJECT_ROOT / "bot" / "dictionaries"
+STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
+_WORD = re.compile(r"[\w]", re.UNICODE)
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def dictionary_files(directory: Path = DICTIONARY_DIR) -> list[Path]:
+    """The user dictionaries, in a stable order (their content is part of the index key)."""
+    return sorted(directory.glob("*.txt")) if directory.is_dir() else []
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+class ChineseTokenizer:
+    """jieba search-mode segmentation with the project dictionary and stopword filtering.
+
+    Search mode (``cut_for_search``) also emits the shorter words inside long compounds
+    (劳动合同 → 劳动, 合同, 劳动合同), which lets everyday phrasing meet statutory compounds.
+    """
+
+    def __init__(self, dictionary_dir: Path = DICTIONARY_DIR) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._dictionaries = dictionary_files(dictionary_dir)
+        self._loaded = False
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            for path in self._dictionaries:
+                self._jieba.load_userdict(str(path))
+            self._loaded = True
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of ``text``: NFKC-normalised, lower-cased, without punctuation or stopwords."""
+        self._ensure_loaded()
+        text = unicodedata.normalize("NFKC", text).lower()
+        stop = stopwords()
+        return [
+            tok
+            for tok in (t.strip() for t in self._jieba.cut_for_search(text))
+            if tok and _WORD.search(tok) and tok not in stop
+        ]
+
+    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.tokenize(t) for t in texts]
+
+    def fingerprint(self) -> str:
+        """Changes whenever the dictionaries or stopwords change, so cached indexes are rebuilt."""
+        digest = hashlib.sha256(b"cut_for_search/v1")
+        for path in [*self._dictionaries, STOPWORDS_FILE]:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def default_tokenizer() -> ChineseTokenizer:
+    return ChineseTokenizer()
