@@ -7,6 +7,8 @@ Rasa's REST channel returns plain ``text`` messages (domain responses, possibly 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 from api.rasa_client import RasaClient
@@ -15,9 +17,19 @@ from api.schemas.chat import ChatRequest, ChatResponse
 RISK_LEVELS = ("none", "low", "medium", "high", "emergency")
 
 
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.@-]{1,128}")
+
+
 def sender_id(request: ChatRequest) -> str:
-    """Channel-qualified: the same id on WeChat and on the hotline is not the same person."""
-    return f"{request.channel}:{request.user_id}"
+    """Channel-qualified: the same id on WeChat and on the hotline is not the same person.
+
+    Ids outside a URL-safe alphabet are hashed, so any string a channel sends maps to one
+    stable conversation and can never escape the tracker URL path.
+    """
+    user = request.user_id
+    if not _SAFE_ID.fullmatch(user):
+        user = "h-" + hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{request.channel}:{user}"
 
 
 def to_replies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -54,9 +66,12 @@ def from_tracker(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def chat_turn(rasa: RasaClient, request: ChatRequest) -> ChatResponse:
+async def chat_turn(rasa: RasaClient, request: ChatRequest) -> dict[str, Any]:
+    """Run the turn and return the response body, checked against ``ChatResponse``."""
     sender = sender_id(request)
     metadata = {"village_id": request.village_id, "channel": request.channel, "user_id": request.user_id}
     messages = await rasa.send_message(sender, request.text, metadata)
     state = await rasa.tracker_state(sender)
-    return ChatResponse(replies=to_replies(messages), **from_tracker(state))
+    body = {"replies": to_replies(messages), **from_tracker(state)}
+    ChatResponse.validate(body)
+    return body

@@ -29,7 +29,7 @@ class RasaClient:
 
     async def tracker_state(self, sender: str) -> dict[str, Any]:
         """The conversation's current state (latest intent, slots) without its event history."""
-        path = f"/conversations/{quote(sender, safe='')}/tracker"
+        path = f"/conversations/{quote(sender, safe=':@')}/tracker"
         return await self._request("GET", path, params={**self._params, "include_events": "NONE"})
 
     async def status(self) -> dict[str, Any]:

@@ -39,14 +39,22 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from cunfa.bot_model import train
-    from cunfa.supervisor import run_stack
-    from knowledge import IndexInputs, build_index
+    """Prepare in a child process, then supervise.
 
+    The index build loads the whole corpus and imports heavy numeric libraries; doing it in a
+    child keeps the long-lived supervisor small and free of threads before it forks children.
+    """
+    import subprocess
+
+    from cunfa.bot_model import model_path
+    from cunfa.supervisor import run_stack
+
+    code = subprocess.run([sys.executable, "-m", "cunfa.cli", "prepare"], check=False).returncode
+    if code != 0:
+        logger.error("preparing the index or the Rasa model failed (exit %s)", code)
+        return code
     settings = get_settings()
-    build_index(settings.index_dir, IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file))
-    model = train(settings)
-    return run_stack(settings, model)
+    return run_stack(settings, model_path(settings))
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from api.conversation import chat_turn
 from api.deps import RasaDep
@@ -16,11 +17,13 @@ router = APIRouter(prefix="/v1", tags=["chat"])
     responses={422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     summary="One turn of a resident's conversation",
 )
-async def chat(request: ChatRequest, rasa: RasaDep) -> ChatResponse:
+async def chat(request: ChatRequest, rasa: RasaDep) -> JSONResponse:
     """Send what the resident said to the assistant and get its replies.
 
     Replies to legal questions carry `citations` (statute articles, village rules or FAQ entries,
     with their exact text). `intent` is what the assistant understood; `risk_level` is raised to
     `emergency` when the conversation signals danger.
     """
-    return await chat_turn(rasa, request)
+    # Validated against ChatResponse inside chat_turn; sent as built so that each citation keeps
+    # exactly the keys of its source (no null faq_id on a statute).
+    return JSONResponse(await chat_turn(rasa, request))

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.get(
     "/search",
     response_model=SearchResponse,
+    response_model_exclude_none=True,
     responses={422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     summary="Search statutes, FAQs and village rules",
 )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from pydantic import BaseModel, Field
 
@@ -14,8 +14,10 @@ class HitOut(BaseModel):
     article: str
     text: str = Field(..., description="Exact source text of the article, clause or FAQ answer")
     score: float
-    village_id: Optional[str] = None
-    faq_id: Optional[str] = None
+    village_id: Optional[str] = Field(None, description="Only on village_rule hits")
+    faq_id: Optional[str] = Field(None, description="Only on faq hits")
+    question: Optional[str] = Field(None, description="Only on faq hits: the question the answer belongs to")
+    cited: Optional[List[str]] = Field(None, description="Only on faq hits: statutes the answer relies on")
 
 
 class ErrorBody(BaseModel):

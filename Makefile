@@ -1,0 +1,31 @@
+# 村法助手 Cunfa. `make run` and `make test` are all a newcomer needs.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help setup run test test-fast train index lint
+
+help: ## show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+setup: ## create .venv (Python 3.10) and install the locked dependencies with uv
+	@bash scripts/setup.sh
+
+run: setup ## install, build the index and train the bot when their inputs changed, start everything
+	$(BIN)/cunfa run
+
+test: setup ## run every test, the end-to-end ones with the real Rasa and action server included
+	$(BIN)/python -m pytest
+
+test-fast: setup ## run the tests that do not start Rasa
+	$(BIN)/python -m pytest -m "not integration"
+
+train: setup ## train the Rasa model if bot/ or config.yml changed
+	$(BIN)/cunfa train
+
+index: setup ## build the knowledge index if its inputs changed
+	$(BIN)/cunfa index build
+
+lint: setup ## ruff check
+	$(BIN)/ruff check .

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._replies import DISCLAIMER
+from actions.action_search_law import ActionSearchLaw
+from cunfa.settings import Settings
+
+
+async def test_answers_with_cited_statutes(tiny_settings: Settings, tracker_from) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchLaw().run(dispatcher, tracker_from("legal_question"), domain={})
+    assert events == []
+    [message] = dispatcher.messages
+    reply = message["custom"]
+    assert reply["citations"][0]["citation"] == "中华人民共和国民法典第一千零八十五条"
+    assert all(c["source"] == "statute" for c in reply["citations"])
+    assert 1 <= len(reply["citations"]) <= 3
+    assert "《中华人民共和国民法典》第一千零八十五条" in reply["text"]
+    assert reply["text"].endswith(DISCLAIMER)
+    assert {b["payload"] for b in reply["buttons"]} == {"/request_mediation", "/request_lawyer"}
+
+
+async def test_no_match_offers_a_person_not_a_guess(tiny_settings: Settings, tracker_from) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", text="zzzz qqqq"), domain={})
+    reply = dispatcher.messages[0]["custom"]
+    assert reply["citations"] == []
+    assert "没有找到" in reply["text"]
+    assert reply["buttons"]
+
+
+async def test_button_payload_asks_for_details(tiny_settings: Settings, tracker_from) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", text="/ask_legal_question"), domain={})
+    assert dispatcher.messages[0]["custom"]["citations"] == []
+    assert "具体" in dispatcher.messages[0]["custom"]["text"]
+
+
+async def test_missing_index_is_an_honest_failure(tmp_path, monkeypatch, tracker_from) -> None:
+    from tests.conftest import TEST_DATA
+
+    monkeypatch.setenv("CUNFA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CUNFA_LAWS_DIR", str(TEST_DATA / "laws"))
+    monkeypatch.setenv("CUNFA_FAQ_FILE", str(TEST_DATA / "faq.json"))
+    dispatcher = CollectingDispatcher()
+    await ActionSearchLaw().run(dispatcher, tracker_from("legal_question"), domain={})
+    assert dispatcher.messages[0]["response"] == "utter_search_failed"

@@ -1,0 +1,169 @@
+"""API routes over a real tiny index; Rasa is played by httpx.MockTransport (no network here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from cunfa.settings import Settings
+from knowledge import KnowledgeBase
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def rasa_stub(messages: list[dict], tracker: dict, seen: list[httpx.Request]) -> Handler:
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=messages)
+        if request.url.path.endswith("/tracker"):
+            return httpx.Response(200, json=tracker)
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "bot.tar.gz"})
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        return httpx.Response(404)
+
+    return handle
+
+
+@pytest.fixture
+def make_client(tiny_kb: KnowledgeBase) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(handler: Handler, knowledge: KnowledgeBase | None = tiny_kb) -> TestClient:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        settings = Settings(rasa_token="tok")
+        client = TestClient(create_app(settings, knowledge=knowledge, http_client=http))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+TRACKER = {
+    "latest_message": {"intent": {"name": "ask_legal_question", "confidence": 0.93}},
+    "slots": {"risk_level": "none", "case": None},
+}
+
+
+class TestChat:
+    def test_maps_custom_payload_and_text_replies(self, make_client) -> None:
+        seen: list[httpx.Request] = []
+        citation = {"source": "statute", "citation": "中华人民共和国民法典第一千零八十五条", "title": "中华人民共和国民法典",
+                    "article": "第一千零八十五条", "text": "离婚后……", "score": 3.2}
+        messages = [
+            {"recipient_id": "web:u1", "custom": {"text": "找到这些规定", "citations": [citation],
+                                                  "buttons": [{"title": "找律师", "payload": "/request_lawyer"}]}},
+            {"recipient_id": "web:u1", "text": "还有别的问题吗？"},
+        ]
+        client = make_client(rasa_stub(messages, TRACKER, seen))
+        response = client.post("/v1/chat", json={"user_id": "u1", "text": "离婚孩子抚养费", "village_id": "v1"})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["intent"] == {"name": "ask_legal_question", "confidence": 0.93}
+        assert body["risk_level"] == "none" and body["case"] is None
+        assert body["replies"][0]["citations"][0]["citation"] == citation["citation"]
+        assert body["replies"][0]["buttons"] == [{"title": "找律师", "payload": "/request_lawyer"}]
+        assert body["replies"][1] == {"text": "还有别的问题吗？", "citations": [], "buttons": []}
+        sent = json.loads(seen[0].content)
+        assert sent == {"sender": "web:u1", "message": "离婚孩子抚养费",
+                        "metadata": {"village_id": "v1", "channel": "web", "user_id": "u1"}}
+        assert seen[1].url.params["token"] == "tok"
+
+    def test_unsafe_user_ids_are_hashed_into_the_sender(self, make_client) -> None:
+        seen: list[httpx.Request] = []
+        client = make_client(rasa_stub([], TRACKER, seen))
+        client.post("/v1/chat", json={"user_id": "../../状态?x=1", "text": "你好", "channel": "wechat"})
+        sender = json.loads(seen[0].content)["sender"]
+        assert sender.startswith("wechat:h-") and "/" not in sender
+        assert "/conversations/" + sender + "/tracker" == seen[1].url.path
+
+    def test_emergency_risk_comes_from_the_tracker(self, make_client) -> None:
+        tracker = {"latest_message": {"intent": {"name": "emergency", "confidence": 0.99}},
+                   "slots": {"risk_level": "emergency"}}
+        client = make_client(rasa_stub([{"text": "请马上拨打110"}], tracker, []))
+        assert client.post("/v1/chat", json={"user_id": "u", "text": "他要砍人"}).json()["risk_level"] == "emergency"
+
+    @pytest.mark.parametrize(
+        "payload",
+        [
+            {"user_id": "u", "text": "   "},
+            {"user_id": "", "text": "你好"},
+            {"user_id": "u", "text": "你好", "channel": "fax"},
+            {"user_id": "u", "text": "x" * 4001},
+            {"text": "你好"},
+        ],
+    )
+    def test_bad_input_is_a_clear_422(self, make_client, payload: dict) -> None:
+        client = make_client(rasa_stub([], TRACKER, []))
+        response = client.post("/v1/chat", json=payload)
+        assert response.status_code == 422
+        assert set(response.json()["error"]) == {"code", "message"}
+
+    def test_rasa_down_is_a_503_with_the_error_shape(self, make_client) -> None:
+        def down(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("refused", request=request)
+
+        client = make_client(down)
+        response = client.post("/v1/chat", json={"user_id": "u", "text": "你好"})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "assistant_unavailable"
+
+
+class TestSearch:
+    def test_returns_hits_in_contract_shape(self, make_client) -> None:
+        client = make_client(rasa_stub([], TRACKER, []))
+        response = client.get("/v1/search", params={"q": "离婚后孩子抚养费", "k": 2, "source": "statute"})
+        assert response.status_code == 200
+        hits = response.json()["hits"]
+        assert len(hits) == 2 and hits[0]["source"] == "statute"
+        assert set(hits[0]) == {"source", "citation", "title", "article", "text", "score"}
+
+    @pytest.mark.parametrize("params", [{"q": ""}, {"q": "工资", "k": 0}, {"q": "工资", "k": 1000},
+                                        {"q": "工资", "source": "law"}])
+    def test_bad_parameters_are_422(self, make_client, params: dict) -> None:
+        client = make_client(rasa_stub([], TRACKER, []))
+        response = client.get("/v1/search", params=params)
+        assert response.status_code == 422
+        assert "error" in response.json()
+
+
+class TestHealth:
+    def test_healthz_and_ready_when_everything_answers(self, make_client) -> None:
+        client = make_client(rasa_stub([], TRACKER, []))
+        assert client.get("/healthz").json() == {"status": "ok"}
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"rasa": True, "actions": True, "knowledge": True}
+
+    def test_not_ready_while_rasa_has_no_model(self, make_client) -> None:
+        def no_model(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/status":
+                return httpx.Response(200, json={})
+            return httpx.Response(200, json={"status": "ok"})
+
+        ready = make_client(no_model).get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["rasa"] is False
+
+    def test_not_ready_without_an_index(self, make_client, tmp_path, monkeypatch) -> None:
+        monkeypatch.setenv("CUNFA_DATA_DIR", str(tmp_path))
+        client = make_client(rasa_stub([], TRACKER, []), knowledge=None)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["knowledge"] is False
+        assert client.get("/v1/search", params={"q": "工资"}).json()["error"]["code"] == "index_not_ready"
+
+    def test_unknown_path_uses_the_error_shape(self, make_client) -> None:
+        response = make_client(rasa_stub([], TRACKER, [])).get("/nope")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cunfa.cli import main
+from cunfa.settings import Settings
+
+
+def test_search_json_prints_hits(tiny_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "离婚后孩子抚养费", "--k", "2", "--source", "statute", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["hits"]) == 2
+    assert out["hits"][0]["citation"].startswith("中华人民共和国民法典")
+
+
+def test_search_with_bad_k_fails_clearly(tiny_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "工资", "--k", "0"]) == 2
+    assert "k must be between" in capsys.readouterr().err
+
+
+def test_search_without_index_says_how_to_build(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import TEST_DATA
+
+    monkeypatch.setenv("CUNFA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CUNFA_LAWS_DIR", str(TEST_DATA / "laws"))
+    monkeypatch.setenv("CUNFA_FAQ_FILE", str(TEST_DATA / "faq.json"))
+    assert main(["search", "工资"]) == 2
+    assert "cunfa index build" in capsys.readouterr().err
+
+
+def test_settings_hides_the_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CUNFA_RASA_TOKEN", "secret-value")
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "secret-value" not in out and json.loads(out)["port"] == "8000"

@@ -1,0 +1,96 @@
+"""Start the real product (Rasa, action server, API under the supervisor) once per session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cunfa.settings import PROJECT_ROOT
+
+# First run on a fresh machine trains the bot and builds the index before starting.
+START_TIMEOUT_S = float(os.environ.get("CUNFA_TEST_START_TIMEOUT", "900"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen
+    base_url: str
+    env: dict[str, str]
+    log_path: Path
+    readyz_before_ready: list[int] = field(default_factory=list)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=60)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-5000:]
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self.client() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"cunfa run exited with {self.process.returncode}:\n{self.log()}")
+                try:
+                    response = client.get("/readyz", timeout=5)
+                    if response.status_code == 200:
+                        return
+                    self.readyz_before_ready.append(response.status_code)
+                except httpx.HTTPError:
+                    pass
+                time.sleep(1)
+        raise TimeoutError(f"stack not ready after {timeout:.0f}s:\n{self.log()}")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("stack")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
+    env.update(
+        {
+            "CUNFA_PORT": str(port),
+            "CUNFA_RASA_PORT": str(free_port()),
+            "CUNFA_ACTION_PORT": str(free_port()),
+            # Index and model are content-addressed caches in the default data dir; the
+            # conversation and case data of this run stay in a temporary database.
+            "CUNFA_DATABASE_URL": f"sqlite:///{tmp / 'cunfa.db'}",
+        }
+    )
+    log_path = tmp / "stack.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cunfa.cli", "run"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    stack = Stack(process=process, base_url=f"http://127.0.0.1:{port}", env=env, log_path=log_path)
+    try:
+        stack.wait_ready(START_TIMEOUT_S)
+        yield stack
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,95 @@
+"""End-to-end: real Rasa server, real action server, real index, through POST /v1/chat."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from cunfa.settings import PROJECT_ROOT
+from knowledge.ingest import load_statutes
+from tests.conftest import SHARED_DATA
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+def chat(stack: Stack, text: str, user: str | None = None, **extra) -> dict:
+    with stack.client() as client:
+        response = client.post("/v1/chat", json={"user_id": user or uuid.uuid4().hex, "text": text, **extra})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_readyz_was_503_until_everything_answered(stack: Stack) -> None:
+    assert stack.readyz_before_ready and set(stack.readyz_before_ready) == {503}
+    with stack.client() as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/readyz").json()["checks"] == {"rasa": True, "actions": True, "knowledge": True}
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("你好", "greet", "村法助手"),
+        ("谢谢你啊", "thank", "不客气"),
+        ("今天天气怎么样", "out_of_scope", "帮不上"),
+        ("好了再见", "goodbye", "再见"),
+    ],
+)
+def test_small_talk(stack: Stack, text: str, intent: str, expected: str) -> None:
+    body = chat(stack, text, channel="kiosk")
+    assert body["intent"]["name"] == intent
+    assert 0.0 < body["intent"]["confidence"] <= 1.0
+    assert expected in body["replies"][0]["text"]
+    assert body["risk_level"] == "none" and body["case"] is None
+
+
+def test_legal_question_is_answered_with_exact_statute_citations(stack: Stack) -> None:
+    body = chat(stack, "离婚后孩子抚养费怎么算", village_id="sample-village", channel="web")
+    assert body["intent"]["name"] == "ask_legal_question"
+    reply = next(r for r in body["replies"] if r["citations"])
+    assert 1 <= len(reply["citations"]) <= 3
+    statutes = {d.citation: d.text for d in load_statutes(SHARED_DATA / "laws")}
+    for hit in reply["citations"]:
+        assert hit["source"] == "statute"
+        assert statutes[hit["citation"]] == hit["text"]
+        assert hit["citation"] == hit["title"] + hit["article"]
+    assert any("抚养费" in hit["text"] for hit in reply["citations"])
+    assert "12348" in reply["text"]
+
+
+def test_emergency_raises_risk_for_that_conversation_only(stack: Stack) -> None:
+    user = uuid.uuid4().hex
+    body = chat(stack, "他拿着刀说要砍死我", user=user, channel="hotline")
+    assert body["risk_level"] == "emergency"
+    assert "110" in body["replies"][0]["text"]
+    other = chat(stack, "你好", channel="hotline")
+    assert other["risk_level"] == "none"
+
+
+def test_same_user_on_two_channels_is_two_conversations(stack: Stack) -> None:
+    user = uuid.uuid4().hex
+    assert chat(stack, "他拿着刀说要砍死我", user=user, channel="wechat")["risk_level"] == "emergency"
+    assert chat(stack, "你好", user=user, channel="kiosk")["risk_level"] == "none"
+
+
+def test_http_search_equals_cli_search(stack: Stack) -> None:
+    with stack.client() as client:
+        api = client.get("/v1/search", params={"q": "拖欠工资怎么办", "k": 5}).json()
+    cli = subprocess.run(
+        [sys.executable, "-m", "cunfa.cli", "search", "拖欠工资怎么办", "--k", "5", "--json"],
+        cwd=PROJECT_ROOT, env=stack.env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(cli.stdout) == api
+    assert len(api["hits"]) == 5
+
+
+def test_bad_request_gets_the_error_shape(stack: Stack) -> None:
+    with stack.client() as client:
+        response = client.post("/v1/chat", json={"user_id": "u", "text": ""})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"

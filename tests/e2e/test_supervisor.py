@@ -1,0 +1,51 @@
+"""The supervisor restarts a crashed child and stops every child on SIGTERM.
+
+Runs last in this package (file name order) because it ends the shared stack.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.e2e.conftest import Stack, children_of
+
+pytestmark = pytest.mark.integration
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def test_crashed_action_server_is_restarted(stack: Stack) -> None:
+    [actions] = [p for p in children_of(stack.process.pid) if "rasa_sdk" in _cmdline(p)]
+    os.kill(actions, signal.SIGKILL)
+    time.sleep(1)
+    stack.wait_ready(120)
+    [again] = [p for p in children_of(stack.process.pid) if "rasa_sdk" in _cmdline(p)]
+    assert again != actions
+
+
+def test_sigterm_stops_every_child(stack: Stack) -> None:
+    children = children_of(stack.process.pid)
+    assert len(children) == 3
+    stack.process.send_signal(signal.SIGTERM)
+    assert stack.process.wait(timeout=45) == 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in children):
+        time.sleep(0.2)
+    alive = [p for p in children if os.path.exists(f"/proc/{p}") and _state(p) != "Z"]
+    assert alive == []
+
+
+def _state(pid: int) -> str:
+    out = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    return out[:1]

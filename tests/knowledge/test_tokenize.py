@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from knowledge.tokenize import DICTIONARY_DIR, ChineseTokenizer
+
+
+def test_legal_terms_stay_whole() -> None:
+    tokens = ChineseTokenizer().tokenize("俺家宅基地被占了，土地承包经营权咋办")
+    assert "宅基地" in tokens
+    assert "土地承包经营权" in tokens
+
+
+def test_punctuation_and_function_words_are_dropped() -> None:
+    tokens = ChineseTokenizer().tokenize("请问，工资的问题？！")
+    assert tokens == ["工资", "问题"]
+
+
+def test_full_width_and_case_are_normalised() -> None:
+    assert ChineseTokenizer().tokenize("ＡＢＣ１２３") == ChineseTokenizer().tokenize("abc123")
+
+
+def test_rasa_pipeline_uses_the_same_dictionary() -> None:
+    """NLU and retrieval must split words alike: config.yml points Jieba at our dictionary dir."""
+    import yaml
+
+    from cunfa.settings import PROJECT_ROOT
+
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    jieba = next(c for c in config["pipeline"] if c["name"] == "JiebaTokenizer")
+    assert (PROJECT_ROOT / jieba["dictionary_path"]).resolve() == DICTIONARY_DIR.resolve()
