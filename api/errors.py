@@ -17,6 +17,8 @@ from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
 
 logger = logging.getLogger(__name__)
 
+UNAVAILABLE_MESSAGE = "助手暂时无法回答，请稍后再试，或拨打12348公共法律服务热线。"
+
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
@@ -55,4 +57,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RasaUnavailable)
     async def _rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:
         logger.warning("%s", exc)
-        return error_response(503, "assistant_unavailable", "助手暂时无法回答，请稍后再试，或拨打12348公共法律服务热线。")
+        return error_response(503, "assistant_unavailable", UNAVAILABLE_MESSAGE)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Optional
-
 from fastapi import APIRouter, Query
 
 from api.deps import KnowledgeDep
@@ -23,8 +21,8 @@ def search(
     kb: KnowledgeDep,
     q: str = Query(..., min_length=1, max_length=1000, description="The question, in everyday words"),
     k: int = Query(10, ge=1, le=MAX_K, description="How many hits"),
-    source: Optional[str] = Query(None, description="statute | village_rule | faq"),
-    village_id: Optional[str] = Query(None, max_length=64, description="Village whose rules may be returned"),
+    source: str | None = Query(None, description="statute | village_rule | faq"),
+    village_id: str | None = Query(None, max_length=64, description="Village whose rules may be returned"),
 ) -> SearchResponse:
     """The same hits as `cunfa search --json`. Village rules come back only for `village_id`."""
     hits = kb.search(q, k=k, source=source, village_id=village_id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, validator
 
@@ -14,7 +14,7 @@ MAX_TEXT = 4000
 class ChatRequest(BaseModel):
     user_id: str = Field(..., min_length=1, max_length=128, description="Stable id of the resident on the channel")
     text: str = Field(..., max_length=MAX_TEXT, description="What the resident typed or said")
-    village_id: Optional[str] = Field(None, max_length=64, description="Resident's village, when known")
+    village_id: str | None = Field(None, max_length=64, description="Resident's village, when known")
     channel: Channel = "web"
 
     @validator("text")
@@ -37,8 +37,8 @@ class Button(BaseModel):
 
 class Reply(BaseModel):
     text: str
-    citations: List[HitOut] = []
-    buttons: List[Button] = []
+    citations: list[HitOut] = []
+    buttons: list[Button] = []
 
 
 class Intent(BaseModel):
@@ -54,13 +54,13 @@ class CaseRef(BaseModel):
 
 
 class ChatResponse(BaseModel):
-    replies: List[Reply]
+    replies: list[Reply]
     intent: Intent
     risk_level: RiskLevel = "none"
-    case: Optional[CaseRef] = None
+    case: CaseRef | None = None
 
     class Config:
-        schema_extra: Dict[str, Any] = {
+        schema_extra: dict[str, Any] = {
             "example": {
                 "replies": [{"text": "您好！我是村法助手…", "citations": [], "buttons": []}],
                 "intent": {"name": "greet", "confidence": 0.99},

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import List, Optional
-
 from pydantic import BaseModel, Field
 
 
@@ -14,10 +12,10 @@ class HitOut(BaseModel):
     article: str
     text: str = Field(..., description="Exact source text of the article, clause or FAQ answer")
     score: float
-    village_id: Optional[str] = Field(None, description="Only on village_rule hits")
-    faq_id: Optional[str] = Field(None, description="Only on faq hits")
-    question: Optional[str] = Field(None, description="Only on faq hits: the question the answer belongs to")
-    cited: Optional[List[str]] = Field(None, description="Only on faq hits: statutes the answer relies on")
+    village_id: str | None = Field(None, description="Only on village_rule hits")
+    faq_id: str | None = Field(None, description="Only on faq hits")
+    question: str | None = Field(None, description="Only on faq hits: the question the answer belongs to")
+    cited: list[str] | None = Field(None, description="Only on faq hits: statutes the answer relies on")
 
 
 class ErrorBody(BaseModel):

@@ -167,3 +167,10 @@ class TestHealth:
         response = make_client(rasa_stub([], TRACKER, [])).get("/nope")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+
+def test_openapi_documents_the_public_routes(make_client) -> None:
+    spec = make_client(rasa_stub([], TRACKER, [])).get("/openapi.json").json()
+    assert {"/v1/chat", "/v1/search", "/healthz", "/readyz"} <= set(spec["paths"])
+    chat_schema = spec["components"]["schemas"]["ChatRequest"]
+    assert chat_schema["properties"]["channel"]["enum"] == ["kiosk", "web", "hotline", "wechat"]
