@@ -15,11 +15,13 @@ logger = logging.getLogger("cunfa")
 
 
 def _cmd_index_build(args: argparse.Namespace) -> int:
-    from knowledge import IndexInputs, build_index
+    from knowledge import build_index
+    from knowledge.base import index_inputs
 
     settings = get_settings()
-    inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
-    path = build_index(settings.index_dir, inputs, force=args.force)
+    path = build_index(
+        settings.index_dir, index_inputs(settings), encoders_root=settings.encoders_dir, force=args.force
+    )
     print(path)
     return 0
 
@@ -76,6 +78,34 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
+    """Statute retrieval on a held-out FAQ split, every mode side by side."""
+    from knowledge import KnowledgeBase
+    from knowledge.evaluation import evaluate, load_questions, train_faq_ids, tune
+
+    settings = get_settings()
+    kb = KnowledgeBase.from_settings(settings).restricted_to_faqs(train_faq_ids(settings.faq_file))
+    questions = load_questions(settings.faq_file, args.split)
+    if args.limit:
+        questions = questions[: args.limit]
+    if args.tune:
+        grid = {"bm25": [0.2, 0.4, 0.8], "faq": [0.1, 0.2, 0.5], "law_prior": [0.0, 0.05, 0.1]}
+        results = tune(kb, questions, grid)
+        for row in results[:5]:
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    rows = [evaluate(kb, questions, mode).row() for mode in (args.modes or kb.modes)]
+    if args.json:
+        print(json.dumps({"split": args.split, "encoder": kb.manifest.get("encoder"), "results": rows}, ensure_ascii=False))
+        return 0
+    print(f"split={args.split} questions={len(questions)} encoder={kb.manifest.get('encoder', {}).get('name')}")
+    header = ["mode", "R@1", "R@5", "R@10", "R@100", "MRR@10", "p50_ms", "p95_ms"]
+    print("  ".join(f"{h:>8}" for h in header))
+    for row in rows:
+        print("  ".join(f"{row[h]:>8}" for h in header))
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     settings = get_settings()
     data = {k: str(v) for k, v in settings.dict().items()}
@@ -102,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("prepare", help="build the index and train the model as needed").set_defaults(func=_cmd_prepare)
     sub.add_parser("run", help="start Rasa, the action server and the API").set_defaults(func=_cmd_run)
     sub.add_parser("settings", help="print the effective settings").set_defaults(func=_cmd_settings)
+
+    evaluation = sub.add_parser("eval", help="evaluation").add_subparsers(dest="eval_command", required=True)
+    retrieval = evaluation.add_parser("retrieval", help="statute retrieval on the held-out FAQ split")
+    retrieval.add_argument("--split", choices=["test", "dev"], default="test")
+    retrieval.add_argument("--modes", nargs="*", choices=["hybrid", "bm25", "dense", "rrf"])
+    retrieval.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    retrieval.add_argument("--tune", action="store_true", help="grid-search fusion weights (use --split dev)")
+    retrieval.add_argument("--json", action="store_true")
+    retrieval.set_defaults(func=_cmd_eval_retrieval)
 
     search = sub.add_parser("search", help="search statutes, FAQs and village rules")
     search.add_argument("query")

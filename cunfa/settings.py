@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     )
     laws_dir: Path = Field(_SHARED_DATA / "laws", description="Markdown statutes to ingest.")
     faq_file: Path = Field(_SHARED_DATA / "lecoqa" / "train.json", description="Legal FAQ (LeCoQA JSON).")
+    encoder: str = Field(
+        "",
+        description="sentence-transformers model name or path for dense retrieval; empty = the encoder "
+        "Cunfa trains itself from the shared data; 'none' = BM25 only.",
+    )
 
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
@@ -79,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def encoders_dir(self) -> Path:
+        return self.data_dir / "encoders"
 
     def child_environment(self) -> dict[str, str]:
         """The ``CUNFA_*`` variables that make a child process see exactly these settings."""

@@ -10,6 +10,8 @@ import numpy as np
 
 from cunfa.settings import Settings
 from knowledge.errors import InvalidQuery, UnknownSource
+from knowledge.fusion import FusionWeights
+from knowledge.hybrid import MODES, FaqEvidence, HybridRetriever, Mode
 from knowledge.index import IndexInputs, LoadedIndex, index_path, load_index
 from knowledge.types import SOURCES, Hit
 
@@ -25,14 +27,30 @@ class KnowledgeBase:
     rule is returned at all.
     """
 
-    def __init__(self, index: LoadedIndex) -> None:
+    def __init__(
+        self, index: LoadedIndex, *, weights: FusionWeights = FusionWeights(), faq_ids: set[str] | None = None
+    ) -> None:
+        """``faq_ids`` limits which FAQ entries exist for this view (evaluation hides held-out ones)."""
         self.index = index
         docs = index.documents
         source = np.array([d.source for d in docs])
         self._source_masks = {s: (source == s).astype(np.float32) for s in SOURCES}
+        if faq_ids is not None:
+            allowed = np.array([d.source == "faq" and d.faq_id in faq_ids for d in docs], dtype=np.float32)
+            self._source_masks["faq"] = allowed
         self._village = np.array([d.village_id or "" for d in docs])
+        evidence = FaqEvidence.build(docs, self._source_masks["faq"])
+        self.retriever = HybridRetriever(index.bm25, index.dense, evidence, weights)
         # Load jieba's dictionary now rather than inside the first resident's request.
         index.bm25.tokenizer.tokenize("预热")
+
+    def restricted_to_faqs(self, faq_ids: set[str], weights: FusionWeights | None = None) -> KnowledgeBase:
+        """A view of the same index in which only ``faq_ids`` exist (shares all arrays)."""
+        return KnowledgeBase(self.index, weights=weights or self.retriever.weights, faq_ids=faq_ids)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return MODES if self.index.dense is not None else ("bm25",)
 
     @classmethod
     def from_directory(cls, directory: Path) -> KnowledgeBase:
@@ -40,8 +58,7 @@ class KnowledgeBase:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
-        inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
-        return cls.from_directory(index_path(settings.index_dir, inputs))
+        return cls.from_directory(index_path(settings.index_dir, index_inputs(settings)))
 
     @property
     def manifest(self) -> dict:
@@ -59,14 +76,22 @@ class KnowledgeBase:
         return mask
 
     def search(
-        self, query: str, *, k: int = 10, source: str | None = None, village_id: str | None = None
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        source: str | None = None,
+        village_id: str | None = None,
+        mode: Mode = "hybrid",
     ) -> list[Hit]:
         """The ``k`` best hits for ``query``; raises ``InvalidQuery`` for empty text or bad ``k``."""
         if not query or not query.strip():
             raise InvalidQuery("query must not be empty")
         if not 1 <= k <= MAX_K:
             raise InvalidQuery(f"k must be between 1 and {MAX_K}. Currently, the k is {k}")
-        ranked = self.index.bm25.run(query, top_k=k, mask=self._mask(source, village_id))
+        if mode not in self.modes:
+            raise InvalidQuery(f"mode must be one of {', '.join(self.modes)}. Currently, the mode is {mode!r}")
+        ranked = self.retriever.run(query, top_k=k, mask=self._mask(source, village_id), mode=mode)
         return [Hit.from_document(self.index.documents[i], score) for i, score in ranked]
 
 
@@ -74,10 +99,13 @@ _shared: dict[str, KnowledgeBase] = {}
 _lock = threading.Lock()
 
 
+def index_inputs(settings: Settings) -> IndexInputs:
+    return IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file, encoder=settings.encoder)
+
+
 def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
     """One loaded index per process and index directory, loaded on first use (not at import)."""
-    inputs = IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file)
-    directory = index_path(settings.index_dir, inputs)
+    directory = index_path(settings.index_dir, index_inputs(settings))
     key = str(directory)
     with _lock:
         if key not in _shared:

@@ -49,16 +49,21 @@ class BM25Retriever:
     def load(self, directory: Path, size: int) -> None:
         self._bm25, self._size = bm25s.BM25.load(str(directory), mmap=False), size
 
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every document for already-tokenised query words."""
+        assert self._bm25 is not None, "fit() or load() first"
+        known = [t for t in tokens if t in self._bm25.vocab_dict]
+        if not known:
+            return np.zeros(self._size, dtype=np.float32)
+        return self._bm25.get_scores(known)
+
     def run(self, query: str, *, top_k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``top_k`` best documents for ``query`` among those where ``mask`` is non-zero."""
         if top_k <= 0:
             raise InvalidQuery(f"top_k must be greater than 0. Currently, the top_k is {top_k}")
-        assert self._bm25 is not None, "fit() or load() first"
-        vocab = self._bm25.vocab_dict
-        tokens = [t for t in self.tokenizer.tokenize(query) if t in vocab]
-        if not tokens:
+        scores = self.scores(self.tokenizer.tokenize(query))
+        if not scores.any():
             return []
-        scores = self._bm25.get_scores(tokens)
         if mask is not None:
             scores = scores * mask
         k = min(top_k, self._size)

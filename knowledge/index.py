@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.bm25 import BM25Retriever
+from knowledge.dense import DenseRetriever
+from knowledge.encoder import EncoderRecipe, build_static_encoder, faq_training_items, load_encoder
 from knowledge.errors import IndexNotBuilt
 from knowledge.ingest import load_faqs, load_statutes
 from knowledge.ingest.laws import iter_law_files
@@ -28,7 +30,9 @@ from knowledge.types import Document
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "cunfa-index/1"
+INDEX_FORMAT = "cunfa-index/2"
+#: ``encoder`` value that turns dense retrieval off (BM25 only).
+NO_ENCODER = "none"
 _CHUNK = 2000
 
 
@@ -38,8 +42,12 @@ class IndexInputs:
 
     laws_dir: Path
     faq_file: Path
+    #: "" = the encoder this project builds itself; a name or path = any sentence-transformers model.
+    encoder: str = ""
+    recipe: EncoderRecipe = EncoderRecipe()
 
-    def key(self, tokenizer: ChineseTokenizer) -> str:
+    def corpus_key(self, tokenizer: ChineseTokenizer) -> str:
+        """Hash of the texts and tokenisation alone (what the self-built encoder learns from)."""
         digest = hashlib.sha256(INDEX_FORMAT.encode())
         digest.update(tokenizer.fingerprint().encode())
         if not self.laws_dir.is_dir():
@@ -51,6 +59,17 @@ class IndexInputs:
             raise FileNotFoundError(f"FAQ file not found: {self.faq_file} (set CUNFA_FAQ_FILE)")
         digest.update(hashlib.sha256(self.faq_file.read_bytes()).digest())
         return digest.hexdigest()[:16]
+
+    def key(self, tokenizer: ChineseTokenizer) -> str:
+        digest = hashlib.sha256(self.corpus_key(tokenizer).encode())
+        digest.update(f"encoder={self.encoder}".encode())
+        if not self.encoder:
+            digest.update(json.dumps(self.recipe.to_dict(), sort_keys=True).encode())
+        return digest.hexdigest()[:16]
+
+    def default_encoder_path(self, encoders_root: Path, tokenizer: ChineseTokenizer) -> Path:
+        recipe = hashlib.sha256(json.dumps(self.recipe.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
+        return encoders_root / f"static-{self.corpus_key(tokenizer)}-{recipe}"
 
 
 def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
@@ -71,7 +90,38 @@ def index_path(index_root: Path, inputs: IndexInputs, tokenizer: ChineseTokenize
     return index_root / inputs.key(tokenizer or default_tokenizer())
 
 
-def build_index(index_root: Path, inputs: IndexInputs, *, force: bool = False) -> Path:
+def ensure_encoder(
+    inputs: IndexInputs, encoders_root: Path, docs: list[Document] | None = None, *, force: bool = False
+) -> str:
+    """The encoder to use: a configured name/path as is, else our own, trained if missing."""
+    if inputs.encoder:
+        return inputs.encoder
+    tokenizer = default_tokenizer()
+    target = inputs.default_encoder_path(encoders_root, tokenizer)
+    if target.is_dir() and not force:
+        return str(target)
+    if docs is None:
+        docs = load_statutes(inputs.laws_dir) + load_faqs(inputs.faq_file)
+    statutes = [d for d in docs if d.source == "statute"]
+    encoders_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".training-", dir=encoders_root))
+    try:
+        started = time.perf_counter()
+        build_static_encoder(statutes, faq_training_items(docs), tmp, inputs.recipe, tokenizer)
+        shutil.rmtree(tmp / ".trainer", ignore_errors=True)
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+        logger.info("trained encoder %s in %.0fs", target.name, time.perf_counter() - started)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return str(target)
+
+
+def build_index(
+    index_root: Path, inputs: IndexInputs, *, encoders_root: Path | None = None, force: bool = False
+) -> Path:
     """Build the index for ``inputs`` unless an identical one exists; returns its directory.
 
     The build writes into a temporary sibling and renames it into place, so a reader never sees
@@ -87,10 +137,23 @@ def build_index(index_root: Path, inputs: IndexInputs, *, force: bool = False) -
     tokens = tokenize_corpus([d.search_text or d.text for d in docs])
     bm25 = BM25Retriever(tokenizer)
     bm25.fit(tokens)
+    dense = None
+    encoder_info: dict[str, Any] = {"name": NO_ENCODER}
+    if inputs.encoder != NO_ENCODER:
+        encoder_name = ensure_encoder(inputs, encoders_root or index_root.parent / "encoders", docs)
+        encoder = load_encoder(encoder_name)
+        dense = DenseRetriever(encoder)
+        if encoder.pretokenize:
+            dense.fit([" ".join(toks) for toks in tokens], prepared=True)
+        else:
+            dense.fit([d.search_text or d.text for d in docs])
+        encoder_info = {"name": encoder_name, "pretokenize": encoder.pretokenize, "dim": encoder.dim}
     index_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         bm25.save(tmp / "bm25")
+        if dense is not None:
+            dense.save(tmp / "dense")
         with (tmp / "documents.jsonl").open("w", encoding="utf-8") as fh:
             for doc in docs:
                 fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
@@ -104,7 +167,8 @@ def build_index(index_root: Path, inputs: IndexInputs, *, force: bool = False) -
             "build_seconds": round(time.perf_counter() - started, 1),
             "documents": counts,
             "inputs": {"laws_dir": str(inputs.laws_dir), "faq_file": str(inputs.faq_file)},
-            "retrievers": [bm25.to_dict()],
+            "encoder": encoder_info,
+            "retrievers": [bm25.to_dict()] + ([dense.to_dict()] if dense else []),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         if target.exists():
@@ -123,6 +187,7 @@ class LoadedIndex:
     manifest: dict[str, Any]
     documents: list[Document]
     bm25: BM25Retriever
+    dense: DenseRetriever | None = None
 
 
 def load_index(directory: Path) -> LoadedIndex:
@@ -135,4 +200,9 @@ def load_index(directory: Path) -> LoadedIndex:
         documents = [Document.from_dict(json.loads(line)) for line in fh]
     bm25 = BM25Retriever(default_tokenizer())
     bm25.load(directory / "bm25", size=len(documents))
-    return LoadedIndex(directory=directory, manifest=manifest, documents=documents, bm25=bm25)
+    dense = None
+    encoder_name = manifest.get("encoder", {}).get("name", NO_ENCODER)
+    if encoder_name != NO_ENCODER:
+        dense = DenseRetriever(load_encoder(encoder_name))
+        dense.load(directory / "dense")
+    return LoadedIndex(directory=directory, manifest=manifest, documents=documents, bm25=bm25, dense=dense)

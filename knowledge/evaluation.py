@@ -1,0 +1,109 @@
+"""Statute-retrieval evaluation on the held-out FAQ split.
+
+Each FAQ question is a real layperson's question; its lawyer-labelled statutes are the gold
+set. The knowledge base is evaluated as a view in which only ``train`` FAQs exist, so neither
+the question itself nor any other held-out entry can leak its citations into the ranking.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.base import KnowledgeBase
+from knowledge.citations import normalize_citation
+from knowledge.fusion import FusionWeights
+from knowledge.splits import split_of
+
+CUTOFFS = (1, 5, 10, 100)
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    text: str
+    gold: frozenset[str]  # normalised citations
+
+
+@dataclass
+class Report:
+    mode: str
+    n: int
+    recall: dict[int, float]
+    mrr10: float
+    latency_ms: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        lat = sorted(self.latency_ms)
+        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else 0.0
+        return {
+            "mode": self.mode,
+            "questions": self.n,
+            **{f"R@{k}": round(v, 3) for k, v in self.recall.items()},
+            "MRR@10": round(self.mrr10, 3),
+            "p50_ms": round(statistics.median(lat), 1) if lat else 0.0,
+            "p95_ms": round(p95, 1),
+        }
+
+
+def load_questions(faq_file: Path, split: str) -> list[Question]:
+    items = json.loads(faq_file.read_text(encoding="utf-8"))
+    return [
+        Question(str(it["query_id"]), str(it["问题"]), frozenset(normalize_citation(n) for n in it["match_name"]))
+        for it in items
+        if split_of(str(it["query_id"])) == split and it.get("match_name")
+    ]
+
+
+def train_faq_ids(faq_file: Path) -> set[str]:
+    items = json.loads(faq_file.read_text(encoding="utf-8"))
+    return {str(it["query_id"]) for it in items if split_of(str(it["query_id"])) == "train"}
+
+
+def score(rankings: Sequence[Sequence[str]], questions: Sequence[Question]) -> tuple[dict[int, float], float]:
+    """Mean recall@k (share of gold citations found in the top k) and MRR@10 (first gold hit)."""
+    recall = dict.fromkeys(CUTOFFS, 0.0)
+    mrr = 0.0
+    for ranked, question in zip(rankings, questions, strict=True):
+        for k in CUTOFFS:
+            recall[k] += len(set(ranked[:k]) & question.gold) / len(question.gold)
+        for rank, citation in enumerate(ranked[:10], 1):
+            if citation in question.gold:
+                mrr += 1 / rank
+                break
+    n = max(len(questions), 1)
+    return {k: v / n for k, v in recall.items()}, mrr / n
+
+
+def evaluate(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> Report:
+    rankings, latencies = [], []
+    for question in questions:
+        started = time.perf_counter()
+        hits = kb.search(question.text, k=100, source="statute", mode=mode)  # type: ignore[arg-type]
+        latencies.append((time.perf_counter() - started) * 1000)
+        rankings.append([normalize_citation(h.citation) for h in hits])
+    recall, mrr = score(rankings, questions)
+    return Report(mode=mode, n=len(questions), recall=recall, mrr10=mrr, latency_ms=latencies)
+
+
+def tune(kb: KnowledgeBase, questions: Sequence[Question], grid: dict[str, Iterable[float]]) -> list[dict[str, Any]]:
+    """Grid search of fusion weights on ``questions`` (the dev split); best first by R@10 + R@100 + MRR@10."""
+    results = []
+    names = list(grid)
+    for values in itertools.product(*(list(grid[n]) for n in names)):
+        weights = FusionWeights(**dict(zip(names, values, strict=True)))
+        view = kb.restricted_to_faqs(_faq_ids(kb), weights)
+        report = evaluate(view, questions, "hybrid")
+        results.append({"weights": weights.to_dict(), **report.row()})
+    return sorted(results, key=lambda r: -(r["R@10"] + r["R@100"] + r["MRR@10"]))
+
+
+def _faq_ids(kb: KnowledgeBase) -> set[str]:
+    mask = kb._source_masks["faq"]
+    return {kb.index.documents[i].faq_id for i in mask.nonzero()[0]}

@@ -1,0 +1,23 @@
+"""A fixed split of the FAQ questions into train / dev / test.
+
+The split is a pure function of the question id (a salted hash), so it is the same on every
+machine and for every command: the encoder trains only on ``train``, fusion weights are tuned
+on ``dev``, and ``cunfa eval retrieval`` reports on ``test``, which nothing ever learns from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+Split = Literal["train", "dev", "test"]
+_SALT = b"cunfa-split/1"
+
+
+def split_of(faq_id: str) -> Split:
+    bucket = int.from_bytes(hashlib.sha256(_SALT + str(faq_id).encode()).digest()[:4], "big") % 100
+    if bucket < 70:
+        return "train"
+    if bucket < 80:
+        return "dev"
+    return "test"
