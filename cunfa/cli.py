@@ -96,7 +96,8 @@ def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
         return 0
     rows = [evaluate(kb, questions, mode).row() for mode in (args.modes or kb.modes)]
     if args.json:
-        print(json.dumps({"split": args.split, "encoder": kb.manifest.get("encoder"), "results": rows}, ensure_ascii=False))
+        report = {"split": args.split, "encoder": kb.manifest.get("encoder"), "results": rows}
+        print(json.dumps(report, ensure_ascii=False))
         return 0
     print(f"split={args.split} questions={len(questions)} encoder={kb.manifest.get('encoder', {}).get('name')}")
     header = ["mode", "R@1", "R@5", "R@10", "R@100", "MRR@10", "p50_ms", "p95_ms"]

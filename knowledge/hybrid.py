@@ -40,7 +40,8 @@ class FaqEvidence:
         law_of = [normalize_title(d.title) if d.source == "statute" else "" for d in documents]
         faq_ids, cited, counts = [], [], {}
         for i in np.flatnonzero(allowed_faq):
-            refs = [by_citation[c] for n in documents[i].extra.get("cited", []) if (c := normalize_citation(n)) in by_citation]
+            names = (normalize_citation(n) for n in documents[i].extra.get("cited", []))
+            refs = [by_citation[c] for c in names if c in by_citation]
             faq_ids.append(i)
             cited.append(np.array(refs, dtype=np.int64))
             for j in refs:
@@ -82,7 +83,9 @@ class HybridRetriever:
             return reciprocal_rank_fusion(lists)[:top_k]
         return self._weighted(tokens, qvec, top_k=top_k, mask=mask)
 
-    def _weighted(self, tokens: list[str], qvec: np.ndarray, *, top_k: int, mask: np.ndarray) -> list[tuple[int, float]]:
+    def _weighted(
+        self, tokens: list[str], qvec: np.ndarray, *, top_k: int, mask: np.ndarray
+    ) -> list[tuple[int, float]]:
         lexical = self.bm25.scores(tokens)
         if not lexical.any():
             # Not one word of the query occurs anywhere in the corpus: whatever the encoder makes of
