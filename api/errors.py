@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.rasa_client import RasaUnavailable
 from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
+from knowledge.ingest.village_rules import RulesFormatError
+from knowledge.villages import InvalidVillage
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownSource)
     async def _unknown_source(_: Request, exc: UnknownSource) -> JSONResponse:
         return error_response(422, "unknown_source", str(exc))
+
+    @app.exception_handler(RulesFormatError)
+    async def _bad_rules(_: Request, exc: RulesFormatError) -> JSONResponse:
+        return error_response(422, "invalid_rules", str(exc))
+
+    @app.exception_handler(InvalidVillage)
+    async def _bad_village(_: Request, exc: InvalidVillage) -> JSONResponse:
+        return error_response(422, "invalid_village", str(exc))
 
     @app.exception_handler(IndexNotBuilt)
     async def _no_index(_: Request, exc: IndexNotBuilt) -> JSONResponse:

@@ -34,10 +34,38 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    """Everything ``make run`` needs before it can start: the index and the Rasa model."""
+    """Everything ``make run`` needs before it can start: index, sample villages, Rasa model."""
+    from cunfa.settings import PROJECT_ROOT
+    from knowledge.villages import VillageStore, seed_samples
+
     args.force = False
     _cmd_index_build(args)
+    added = seed_samples(VillageStore(get_settings().villages_dir), PROJECT_ROOT / "samples" / "villages")
+    if added:
+        logger.info("added sample villages: %s", ", ".join(added))
     return _cmd_train(args)
+
+
+def _cmd_villages_add(args: argparse.Namespace) -> int:
+    from knowledge.ingest.village_rules import RulesFormatError
+    from knowledge.villages import InvalidVillage, VillageStore
+
+    try:
+        text = sys.stdin.read() if args.rules == "-" else open(args.rules, encoding="utf-8").read()  # noqa: SIM115
+        info = VillageStore(get_settings().villages_dir).put(args.id, args.name, text)
+    except (OSError, UnicodeDecodeError, RulesFormatError, InvalidVillage) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(info.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _cmd_villages_list(args: argparse.Namespace) -> int:
+    from knowledge.villages import VillageStore
+
+    for info in VillageStore(get_settings().villages_dir).list():
+        print(json.dumps(info.to_dict(), ensure_ascii=False))
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -62,9 +90,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_search(args: argparse.Namespace) -> int:
     from knowledge import KnowledgeBase, KnowledgeError
 
+    if (args.query is None) == (args.queries is None):
+        print("error: give either a query or --queries FILE.jsonl", file=sys.stderr)
+        return 2
     try:
         kb = KnowledgeBase.from_settings(get_settings())
-        hits = kb.search(args.query, k=args.k, source=args.source, village_id=args.village_id)
+        if args.queries is not None:
+            return _search_batch(kb, args)
+        hits = kb.search(args.query, k=args.k, source=args.source, village_id=args.village_id, mode=args.mode)
     except KnowledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,6 +109,46 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"{rank:>3}. [{hit.source}] {hit.citation}  ({hit.score:.2f})")
             print(f"     {' '.join(hit.text.split())[:160]}")
     return 0
+
+
+def _search_batch(kb, args: argparse.Namespace) -> int:
+    """One JSON line out per line in, index loaded once; a bad line yields an error line, not a stop."""
+    import time
+
+    from knowledge import KnowledgeError
+
+    failures = 0
+    source = sys.stdin if args.queries == "-" else open(args.queries, encoding="utf-8")  # noqa: SIM115
+    with source:
+        for number, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            qid = None
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+                    raise ValueError('each line must be an object with a string "q"')
+                qid = item.get("id", number)
+                started = time.perf_counter()
+                hits = kb.search(
+                    item["q"],
+                    k=int(item.get("k", args.k)),
+                    source=item.get("source", args.source),
+                    village_id=item.get("village_id", args.village_id),
+                    mode=args.mode,
+                )
+                out = {
+                    "id": qid,
+                    "hits": [h.to_dict() for h in hits],
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                }
+            except (ValueError, KnowledgeError) as exc:
+                failures += 1
+                out = {"id": qid if qid is not None else number, "error": f"line {number}: {exc}"}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    if failures:
+        print(f"{failures} line(s) failed; see their error lines", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
@@ -110,7 +183,8 @@ def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
 def _cmd_settings(args: argparse.Namespace) -> int:
     settings = get_settings()
     data = {k: str(v) for k, v in settings.dict().items()}
-    data["rasa_token"] = "***" if settings.rasa_token else ""
+    for secret in ("rasa_token", "admin_token"):
+        data[secret] = "***" if getattr(settings, secret) else ""
     data["database (effective)"] = settings.database
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -134,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start Rasa, the action server and the API").set_defaults(func=_cmd_run)
     sub.add_parser("settings", help="print the effective settings").set_defaults(func=_cmd_settings)
 
+    villages = sub.add_parser("villages", help="village rules").add_subparsers(dest="villages_command", required=True)
+    add = villages.add_parser("add", help="add or replace one village's rules (searchable at once)")
+    add.add_argument("--id", required=True, help="village id: lowercase letters, digits, - or _")
+    add.add_argument("--name", required=True, help="village name, e.g. 青石湾村")
+    add.add_argument("--rules", required=True, help="Markdown or text file with 第N条 clauses (- for stdin)")
+    add.set_defaults(func=_cmd_villages_add)
+    villages.add_parser("list", help="list villages").set_defaults(func=_cmd_villages_list)
+
     evaluation = sub.add_parser("eval", help="evaluation").add_subparsers(dest="eval_command", required=True)
     retrieval = evaluation.add_parser("retrieval", help="statute retrieval on the held-out FAQ split")
     retrieval.add_argument("--split", choices=["test", "dev"], default="test")
@@ -144,8 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     retrieval.set_defaults(func=_cmd_eval_retrieval)
 
     search = sub.add_parser("search", help="search statutes, FAQs and village rules")
-    search.add_argument("query")
+    search.add_argument("query", nargs="?")
+    search.add_argument("--queries", help='JSONL file (or - for stdin) of {"id", "q", "village_id"?, "source"?}')
     search.add_argument("--k", type=int, default=10, help="number of hits (1-100)")
+    search.add_argument("--mode", choices=["hybrid", "bm25", "dense", "rrf"], default="hybrid")
     search.add_argument("--source", choices=["statute", "village_rule", "faq"])
     search.add_argument("--village-id", dest="village_id")
     search.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')

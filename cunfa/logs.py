@@ -11,5 +11,5 @@ def configure(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    for noisy in ("jax", "absl", "urllib3", "httpx", "bm25s", "jieba"):
+    for noisy in ("jax", "absl", "urllib3", "httpx", "bm25s", "jieba", "faiss", "datasets", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

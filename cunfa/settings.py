@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     rasa_token: str = Field(
         "", description="Token for Rasa's HTTP API; empty means the supervisor makes a fresh one per start."
     )
+    admin_token: str = Field(
+        "", description="Bearer token for admin endpoints (village rules); empty disables them."
+    )
     rasa_timeout_s: float = Field(30.0, gt=0, description="How long the gateway waits for one Rasa turn.")
     log_level: str = "INFO"
 
@@ -84,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def villages_dir(self) -> Path:
+        return self.data_dir / "villages"
 
     @property
     def encoders_dir(self) -> Path:

@@ -14,6 +14,7 @@ from knowledge.fusion import FusionWeights
 from knowledge.hybrid import MODES, FaqEvidence, HybridRetriever, Mode
 from knowledge.index import IndexInputs, LoadedIndex, index_path, load_index
 from knowledge.types import SOURCES, Hit
+from knowledge.villages import VillageRules, VillageStore
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +29,24 @@ class KnowledgeBase:
     """
 
     def __init__(
-        self, index: LoadedIndex, *, weights: FusionWeights = FusionWeights(), faq_ids: set[str] | None = None
+        self,
+        index: LoadedIndex,
+        *,
+        weights: FusionWeights = FusionWeights(),
+        faq_ids: set[str] | None = None,
+        villages: VillageStore | None = None,
     ) -> None:
-        """``faq_ids`` limits which FAQ entries exist for this view (evaluation hides held-out ones)."""
+        """``faq_ids`` limits which FAQ entries exist for this view (evaluation hides held-out ones);
+        ``villages`` is where village rules live (none are searchable without it)."""
         self.index = index
+        self.village_store = villages
+        self.villages = VillageRules(villages, index.bm25.tokenizer, index.dense) if villages else None
         docs = index.documents
         source = np.array([d.source for d in docs])
         self._source_masks = {s: (source == s).astype(np.float32) for s in SOURCES}
         if faq_ids is not None:
             allowed = np.array([d.source == "faq" and d.faq_id in faq_ids for d in docs], dtype=np.float32)
             self._source_masks["faq"] = allowed
-        self._village = np.array([d.village_id or "" for d in docs])
         evidence = FaqEvidence.build(docs, self._source_masks["faq"])
         self.retriever = HybridRetriever(index.bm25, index.dense, evidence, weights)
         # Load jieba's dictionary now rather than inside the first resident's request.
@@ -46,34 +54,40 @@ class KnowledgeBase:
 
     def restricted_to_faqs(self, faq_ids: set[str], weights: FusionWeights | None = None) -> KnowledgeBase:
         """A view of the same index in which only ``faq_ids`` exist (shares all arrays)."""
-        return KnowledgeBase(self.index, weights=weights or self.retriever.weights, faq_ids=faq_ids)
+        return KnowledgeBase(
+            self.index, weights=weights or self.retriever.weights, faq_ids=faq_ids, villages=self.village_store
+        )
 
     @property
     def modes(self) -> tuple[str, ...]:
         return MODES if self.index.dense is not None else ("bm25",)
 
     @classmethod
-    def from_directory(cls, directory: Path) -> KnowledgeBase:
-        return cls(load_index(directory))
+    def from_directory(cls, directory: Path, villages: Path | None = None) -> KnowledgeBase:
+        return cls(load_index(directory), villages=VillageStore(villages) if villages else None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
-        return cls.from_directory(index_path(settings.index_dir, index_inputs(settings)))
+        directory = index_path(settings.index_dir, index_inputs(settings))
+        return cls.from_directory(directory, villages=settings.villages_dir)
 
     @property
     def manifest(self) -> dict:
         return self.index.manifest
 
-    def _mask(self, source: str | None, village_id: str | None) -> np.ndarray:
+    def _mask(self, source: str | None) -> np.ndarray:
         if source is not None and source not in SOURCES:
             raise UnknownSource(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
         if source is None:
-            mask = self._source_masks["statute"] + self._source_masks["faq"]
-        else:
-            mask = self._source_masks[source].copy()
-        if (source in (None, "village_rule")) and village_id:
-            mask = mask + self._source_masks["village_rule"] * (self._village == village_id)
-        return mask
+            return self._source_masks["statute"] + self._source_masks["faq"]
+        return self._source_masks[source]
+
+    def _rule_hits(self, query: str, village_id: str, k: int) -> list[Hit]:
+        if self.villages is None:
+            return []
+        tokens = self.index.bm25.tokenizer.tokenize(query)
+        qvec = self.index.dense.encode_query(query, tokens) if self.index.dense is not None else None
+        return [Hit.from_document(doc, score) for doc, score in self.villages.search(village_id, tokens, qvec, k)]
 
     def search(
         self,
@@ -91,8 +105,12 @@ class KnowledgeBase:
             raise InvalidQuery(f"k must be between 1 and {MAX_K}. Currently, the k is {k}")
         if mode not in self.modes:
             raise InvalidQuery(f"mode must be one of {', '.join(self.modes)}. Currently, the mode is {mode!r}")
-        ranked = self.retriever.run(query, top_k=k, mask=self._mask(source, village_id), mode=mode)
-        return [Hit.from_document(self.index.documents[i], score) for i, score in ranked]
+        mask = self._mask(source)
+        hits = self._rule_hits(query, village_id, k) if village_id and source in (None, "village_rule") else []
+        if source != "village_rule":
+            ranked = self.retriever.run(query, top_k=k, mask=mask, mode=mode)
+            hits += [Hit.from_document(self.index.documents[i], score) for i, score in ranked]
+        return sorted(hits, key=lambda h: -h.score)[:k]
 
 
 _shared: dict[str, KnowledgeBase] = {}
@@ -109,5 +127,5 @@ def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
     key = str(directory)
     with _lock:
         if key not in _shared:
-            _shared[key] = KnowledgeBase.from_directory(directory)
+            _shared[key] = KnowledgeBase.from_directory(directory, villages=settings.villages_dir)
         return _shared[key]

@@ -37,3 +37,28 @@ def test_settings_hides_the_token(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert main(["settings"]) == 0
     out = capsys.readouterr().out
     assert "secret-value" not in out and json.loads(out)["port"] == "8000"
+
+
+def test_batch_search_writes_one_line_per_query(
+    tiny_settings: Settings, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "a", "q": "离婚后孩子抚养费", "source": "statute"}\n'
+        "\n"
+        '{"id": "b", "q": "拖欠工资", "source": "faq"}\n'
+        "not json\n"
+        '{"id": "d", "q": ""}\n',
+        encoding="utf-8",
+    )
+    assert main(["search", "--queries", str(queries), "--k", "3", "--json"]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", 4, "d"]
+    assert lines[0]["hits"][0]["source"] == "statute" and lines[0]["latency_ms"] >= 0
+    assert {h["source"] for h in lines[1]["hits"]} == {"faq"}
+    assert "line 4" in lines[2]["error"] and "empty" in lines[3]["error"]
+
+
+def test_query_and_queries_are_exclusive(tiny_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search"]) == 2
+    assert "either a query or --queries" in capsys.readouterr().err

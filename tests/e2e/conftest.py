@@ -15,7 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cunfa.settings import PROJECT_ROOT
+from cunfa.settings import PROJECT_ROOT, Settings
+
+#: Content-addressed caches shared with `make run`; everything else of a test run stays in tmp.
+SHARED_CACHES = ("index", "encoders", "models", "rasa-cache")
 
 # First run on a fresh machine trains the bot and builds the index before starting.
 START_TIMEOUT_S = float(os.environ.get("CUNFA_TEST_START_TIMEOUT", "900"))
@@ -68,14 +71,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("stack")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
+    # Build (or reuse) the index, encoder and model in the default data directory, then give
+    # this run a data directory of its own that links to those caches: villages and the
+    # database written by the tests never reach a developer's data.
+    subprocess.run([sys.executable, "-m", "cunfa.cli", "prepare"], cwd=PROJECT_ROOT, env=env, check=True)
+    default_data = Settings().data_dir
+    data_dir = tmp / "data"
+    data_dir.mkdir()
+    for name in SHARED_CACHES:
+        (default_data / name).mkdir(parents=True, exist_ok=True)
+        (data_dir / name).symlink_to(default_data / name, target_is_directory=True)
     env.update(
         {
+            "CUNFA_DATA_DIR": str(data_dir),
             "CUNFA_PORT": str(port),
             "CUNFA_RASA_PORT": str(free_port()),
             "CUNFA_ACTION_PORT": str(free_port()),
-            # Index and model are content-addressed caches in the default data dir; the
-            # conversation and case data of this run stay in a temporary database.
-            "CUNFA_DATABASE_URL": f"sqlite:///{tmp / 'cunfa.db'}",
         }
     )
     log_path = tmp / "stack.log"
@@ -94,3 +105,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that stop the shared stack run after every other test, whatever their file names."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_stack") is not None)

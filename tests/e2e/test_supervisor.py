@@ -1,7 +1,4 @@
-"""The supervisor restarts a crashed child and stops every child on SIGTERM.
-
-Runs last in this package (file name order) because it ends the shared stack.
-"""
+"""The supervisor restarts a crashed child and stops every child on SIGTERM."""
 
 from __future__ import annotations
 
@@ -34,6 +31,7 @@ def test_crashed_action_server_is_restarted(stack: Stack) -> None:
     assert again != actions
 
 
+@pytest.mark.stops_stack
 def test_sigterm_stops_every_child(stack: Stack) -> None:
     children = children_of(stack.process.pid)
     assert len(children) == 3

@@ -23,9 +23,6 @@ class TestKnowledgeBaseSearch:
         sources = {h.source for h in tiny_kb.search("拖欠工资", k=10)}
         assert sources == {"statute", "faq"}
 
-    def test_no_village_rules_without_village(self, tiny_kb: KnowledgeBase) -> None:
-        assert tiny_kb.search("工资", k=10, source="village_rule") == []
-
     def test_hit_shape_is_the_public_contract(self, tiny_kb: KnowledgeBase) -> None:
         data = tiny_kb.search("工资", k=1, source="statute")[0].to_dict()
         assert set(data) == {"source", "citation", "title", "article", "text", "score"}
