@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-fast train index lint
+.PHONY: help setup run test test-fast train index lint bench eval
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -29,3 +29,9 @@ index: setup ## build the knowledge index if its inputs changed
 
 lint: setup ## ruff check
 	$(BIN)/ruff check .
+
+bench: setup ## knowledge-base speed: query latency (hybrid vs BM25), index build, village update, memory
+	$(BIN)/python bench/bench_search.py
+
+eval: setup ## retrieval quality on the held-out split: BM25, dense, RRF and hybrid side by side
+	$(BIN)/cunfa eval retrieval

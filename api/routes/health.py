@@ -11,6 +11,14 @@ from api.rasa_client import RasaUnavailable
 
 router = APIRouter(tags=["health"])
 
+KNOWLEDGE_PROBE = {
+    "next_action": "action_knowledge_status",
+    "sender_id": "readyz",
+    "tracker": {"sender_id": "readyz", "slots": {}, "latest_message": {}, "events": [], "paused": False,
+                "followup_action": None, "active_loop": {}, "latest_action_name": None},
+    "domain": {},
+}  # fmt: skip
+
 
 @router.get("/healthz", summary="Liveness: the API process is up")
 async def healthz() -> dict[str, str]:
@@ -29,11 +37,16 @@ async def readyz(state: StateDep) -> JSONResponse:
         return bool(status.get("model_file") or status.get("fingerprint"))
 
     async def actions_ok() -> bool:
+        # The action server is ready when its own knowledge base is loaded, not merely listening:
+        # otherwise the first resident's question would wait for the index to load.
         try:
-            response = await state.http.get(f"{state.settings.action_base_url}/health", timeout=2.0)
-        except httpx.HTTPError:
+            response = await state.http.post(
+                f"{state.settings.action_base_url}/webhook", json=KNOWLEDGE_PROBE, timeout=5.0
+            )
+            messages = response.json().get("responses", []) if response.status_code == 200 else []
+        except (httpx.HTTPError, ValueError):
             return False
-        return response.status_code == 200
+        return any((m.get("custom") or {}).get("knowledge_ready") is True for m in messages)
 
     rasa, actions = await asyncio.gather(rasa_ok(), actions_ok())
     checks = {"rasa": rasa, "actions": actions, "knowledge": state.knowledge is not None}

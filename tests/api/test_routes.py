@@ -25,8 +25,9 @@ def rasa_stub(messages: list[dict], tracker: dict, seen: list[httpx.Request]) ->
             return httpx.Response(200, json=tracker)
         if request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "bot.tar.gz"})
-        if request.url.path == "/health":
-            return httpx.Response(200, json={"status": "ok"})
+        if request.url.path == "/webhook":
+            assert json.loads(request.content)["next_action"] == "action_knowledge_status"
+            return httpx.Response(200, json={"events": [], "responses": [{"custom": {"knowledge_ready": True}}]})
         return httpx.Response(404)
 
     return handle
@@ -144,6 +145,15 @@ class TestHealth:
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"rasa": True, "actions": True, "knowledge": True}
+
+    def test_not_ready_while_the_action_server_loads_its_index(self, make_client) -> None:
+        def loading(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/webhook":
+                return httpx.Response(200, json={"responses": [{"custom": {"knowledge_ready": False}}]})
+            return httpx.Response(200, json={"model_file": "bot.tar.gz"})
+
+        ready = make_client(loading).get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["actions"] is False
 
     def test_not_ready_while_rasa_has_no_model(self, make_client) -> None:
         def no_model(request: httpx.Request) -> httpx.Response:
