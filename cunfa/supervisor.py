@@ -61,9 +61,14 @@ class Child:
 def child_specs(settings: Settings, model: Path) -> list[Child]:
     """The three processes of the product, all configured from the same ``settings``."""
     env = rasa_environment(settings)
+    # The API and the action server use transformers through sentence-transformers with PyTorch
+    # only; stopping transformers from importing TensorFlow/JAX saves seconds of start-up.
+    light = {**env, "USE_TF": "0", "USE_FLAX": "0"}
     python = sys.executable
     return [
-        Child("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)], env),
+        Child(
+            "actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)], light
+        ),
         Child(
             "rasa",
             [
@@ -83,7 +88,7 @@ def child_specs(settings: Settings, model: Path) -> list[Child]:
                 "--host", settings.host, "--port", str(settings.port),
                 "--log-level", settings.log_level.lower(), "--no-server-header",
             ],  # fmt: skip
-            env,
+            light,
         ),
     ]
 

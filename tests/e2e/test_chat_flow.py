@@ -93,3 +93,34 @@ def test_bad_request_gets_the_error_shape(stack: Stack) -> None:
         response = client.post("/v1/chat", json={"user_id": "u", "text": ""})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["老板跑了工钱咋要", "俺家地被村里收回去了", "儿子不给老人养老钱咋整", "邻居盖房占了我家的路", "借钱不还怎么办"],
+)
+def test_every_search_citation_quotes_its_source_exactly(stack: Stack, query: str) -> None:
+    """Faithfulness over the full corpus: statute text equals the article parsed from its file,
+    FAQ text equals the lawyer's answer, rule text equals the village's clause."""
+    statutes = _statutes()
+    faqs = {str(item["query_id"]): item for item in json.loads((SHARED_DATA / "lecoqa" / "train.json").read_text())}
+    with stack.client() as client:
+        hits = client.get("/v1/search", params={"q": query, "k": 30, "village_id": "sample-qingshiwan"}).json()["hits"]
+    assert hits
+    for hit in hits:
+        if hit["source"] == "statute":
+            assert statutes[hit["citation"]] == hit["text"]
+        elif hit["source"] == "faq":
+            assert faqs[hit["faq_id"]]["答案文本"].strip() == hit["text"]
+        else:
+            rules = (PROJECT_ROOT / "samples" / "villages" / "qingshiwan.md").read_text(encoding="utf-8")
+            assert hit["village_id"] == "sample-qingshiwan" and hit["text"] in rules
+
+
+_cache: dict[str, dict[str, str]] = {}
+
+
+def _statutes() -> dict[str, str]:
+    if "s" not in _cache:
+        _cache["s"] = {d.citation: d.text for d in load_statutes(SHARED_DATA / "laws")}
+    return _cache["s"]
