@@ -85,7 +85,7 @@ class KnowledgeBase:
     def _rule_hits(self, query: str, village_id: str, k: int) -> list[Hit]:
         if self.villages is None:
             return []
-        tokens = self.index.bm25.tokenizer.tokenize(query)
+        tokens = self.index.bm25.tokenizer.tokenize_query(query)
         qvec = self.index.dense.encode_query(query, tokens) if self.index.dense is not None else None
         return [Hit.from_document(doc, score) for doc, score in self.villages.search(village_id, tokens, qvec, k)]
 

@@ -61,7 +61,7 @@ class BM25Retriever:
         """The ``top_k`` best documents for ``query`` among those where ``mask`` is non-zero."""
         if top_k <= 0:
             raise InvalidQuery(f"top_k must be greater than 0. Currently, the top_k is {top_k}")
-        scores = self.scores(self.tokenizer.tokenize(query))
+        scores = self.scores(self.tokenizer.tokenize_query(query))
         if not scores.any():
             return []
         if mask is not None:

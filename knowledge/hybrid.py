@@ -71,7 +71,7 @@ class HybridRetriever:
     def run(self, query: str, *, top_k: int, mask: np.ndarray, mode: Mode = "hybrid") -> list[tuple[int, float]]:
         if mode == "bm25" or self.dense is None:
             return self.bm25.run(query, top_k=top_k, mask=mask)
-        tokens = self.bm25.tokenizer.tokenize(query)
+        tokens = self.bm25.tokenizer.tokenize_query(query)
         qvec = self.dense.encode_query(query, tokens)
         if mode == "dense":
             return self.dense.run(qvec, top_k=top_k, mask=mask)

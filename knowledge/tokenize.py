@@ -22,6 +22,7 @@ from cunfa.settings import PROJECT_ROOT
 
 DICTIONARY_DIR = PROJECT_ROOT / "bot" / "dictionaries"
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
+COLLOQUIAL_FILE = Path(__file__).with_name("colloquial.txt")
 _WORD = re.compile(r"[\w]", re.UNICODE)
 
 jieba.setLogLevel(logging.WARNING)
@@ -36,6 +37,17 @@ def dictionary_files(directory: Path = DICTIONARY_DIR) -> list[Path]:
 def stopwords() -> frozenset[str]:
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def colloquial_map() -> dict[str, tuple[str, ...]]:
+    """Everyday word → the statutory words for it (``colloquial.txt``)."""
+    mapping: dict[str, tuple[str, ...]] = {}
+    for line in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if len(words) >= 2 and not line.startswith("#"):
+            mapping[words[0]] = tuple(words[1:])
+    return mapping
 
 
 class ChineseTokenizer:
@@ -66,6 +78,22 @@ class ChineseTokenizer:
             for tok in (t.strip() for t in self._jieba.cut_for_search(text))
             if tok and _WORD.search(tok) and tok not in stop
         ]
+
+    def tokenize_query(self, text: str) -> list[str]:
+        """Query tokens plus the statutory words for any everyday word in them.
+
+        Residents write 工钱 and 老板; statutes write 劳动报酬 and 用人单位. Neither BM25 nor an
+        encoder trained on statute text can match a word the corpus never uses, so queries are
+        expanded with ``colloquial.txt``; documents are left as they are.
+        """
+        tokens = self.tokenize(text)
+        mapping = colloquial_map()
+        expanded = list(tokens)
+        for token in tokens:
+            for word in mapping.get(token, ()):
+                if word not in expanded:
+                    expanded.append(word)
+        return expanded
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

@@ -56,3 +56,9 @@ class TestKnowledgeBaseSearch:
     def test_unknown_source_raises(self, tiny_kb: KnowledgeBase) -> None:
         with pytest.raises(UnknownSource, match="'law'"):
             tiny_kb.search("工资", source="law")
+
+
+def test_everyday_words_reach_statutory_text(tiny_kb: KnowledgeBase) -> None:
+    """No article says 工钱 or 老板; the colloquial map bridges to 工资 / 劳动者."""
+    hits = tiny_kb.search("老板欠工钱不给", k=3, source="statute", mode="bm25")
+    assert hits and hits[0].citation.startswith("中华人民共和国劳动法")

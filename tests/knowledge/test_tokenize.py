@@ -27,3 +27,14 @@ def test_rasa_pipeline_uses_the_same_dictionary() -> None:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     jieba = next(c for c in config["pipeline"] if c["name"] == "JiebaTokenizer")
     assert (PROJECT_ROOT / jieba["dictionary_path"]).resolve() == DICTIONARY_DIR.resolve()
+
+
+def test_queries_are_expanded_with_statutory_words() -> None:
+    tokens = ChineseTokenizer().tokenize_query("老板跑了工钱咋要")
+    assert tokens[:3] == ["老板", "跑", "工钱"]
+    assert {"用人单位", "劳动报酬", "工资"} <= set(tokens)
+    assert len(tokens) == len(set(tokens))
+
+
+def test_documents_are_not_expanded() -> None:
+    assert "劳动报酬" not in ChineseTokenizer().tokenize("老板欠工钱")
