@@ -34,6 +34,23 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+#: Domain exceptions whose message is safe and useful to show as is.
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    InvalidQuery: (422, "invalid_query"),
+    UnknownSource: (422, "unknown_source"),
+    RulesFormatError: (422, "invalid_rules"),
+    InvalidVillage: (422, "invalid_village"),
+    IndexNotBuilt: (503, "index_not_ready"),
+}
+
+
+def _domain_handler(status: int, code: str):
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(status, code, str(exc))
+
+    return handle
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -44,25 +61,8 @@ def install(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_request", _validation_message(exc))
 
-    @app.exception_handler(InvalidQuery)
-    async def _invalid_query(_: Request, exc: InvalidQuery) -> JSONResponse:
-        return error_response(422, "invalid_query", str(exc))
-
-    @app.exception_handler(UnknownSource)
-    async def _unknown_source(_: Request, exc: UnknownSource) -> JSONResponse:
-        return error_response(422, "unknown_source", str(exc))
-
-    @app.exception_handler(RulesFormatError)
-    async def _bad_rules(_: Request, exc: RulesFormatError) -> JSONResponse:
-        return error_response(422, "invalid_rules", str(exc))
-
-    @app.exception_handler(InvalidVillage)
-    async def _bad_village(_: Request, exc: InvalidVillage) -> JSONResponse:
-        return error_response(422, "invalid_village", str(exc))
-
-    @app.exception_handler(IndexNotBuilt)
-    async def _no_index(_: Request, exc: IndexNotBuilt) -> JSONResponse:
-        return error_response(503, "index_not_ready", str(exc))
+    for exc_type, (status, code) in DOMAIN_ERRORS.items():
+        app.add_exception_handler(exc_type, _domain_handler(status, code))
 
     @app.exception_handler(RasaUnavailable)
     async def _rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:

@@ -42,6 +42,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
             "RASA_CACHE_DIRECTORY": str(settings.data_dir / "rasa-cache"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "CUNFA_ACTION_URL": settings.action_base_url,
+            "CUNFA_TRACKER_STORE_URL": settings.database,
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
     )

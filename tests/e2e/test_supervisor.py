@@ -47,3 +47,16 @@ def test_sigterm_stops_every_child(stack: Stack) -> None:
 def _state(pid: int) -> str:
     out = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
     return out[:1]
+
+
+def test_conversation_survives_a_rasa_restart(stack: Stack) -> None:
+    """Trackers live in the SQL store, so a crashed Rasa comes back knowing the conversation."""
+    from tests.e2e.test_chat_flow import chat
+
+    user = "restart-" + str(os.getpid())
+    assert chat(stack, "他拿着刀说要砍死我", user=user, channel="hotline")["risk_level"] == "emergency"
+    [rasa] = [p for p in children_of(stack.process.pid) if " run --enable-api" in _cmdline(p)]
+    os.kill(rasa, signal.SIGKILL)
+    time.sleep(1)
+    stack.wait_ready(300)
+    assert chat(stack, "你好", user=user, channel="hotline")["risk_level"] == "emergency"
