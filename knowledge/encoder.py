@@ -5,6 +5,7 @@ trains a sentence-transformers ``StaticEmbedding`` (one vector per jieba word, m
 ``MultipleNegativesRankingLoss`` on
   * FAQ questions → the statute articles their lawyers cited, and → the lawyers' answers
     (only the ``train`` split: ``dev`` tunes fusion, ``test`` is for evaluation), and
+  * FAQ question → another train question whose answer cites the same article (5 each), and
   * self-supervised pairs: the first half of every statute article → its second half,
 which teaches the everyday-words → statutory-words bridge that BM25 lacks. A deployment with
 internet can instead name any model (``BAAI/bge-small-zh-v1.5``) in ``CUNFA_ENCODER``.
@@ -47,6 +48,7 @@ class EncoderRecipe:
     learning_rate: float = 0.2
     min_count: int = 2
     question_repeats: int = 4
+    question_pairs: int = 5
     seed: int = 42
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,6 +105,28 @@ def faq_training_items(docs: Sequence[Document]) -> list[dict[str, Any]]:
     ]
 
 
+def _related_questions(faq_items: Sequence[dict[str, Any]], recipe: EncoderRecipe) -> list[tuple[str, str]]:
+    """Question → another question whose answer cites the same article (at most ``question_pairs`` each).
+
+    Pulls together questions that need the same law, which is what FAQ-mediated retrieval uses.
+    """
+    if recipe.question_pairs <= 0:
+        return []
+    by_article: dict[str, list[str]] = {}
+    for item in faq_items:
+        for name in item.get("match_name") or []:
+            by_article.setdefault(normalize_citation(name), []).append(str(item["问题"]))
+    rng = random.Random(recipe.seed)
+    pairs = []
+    for item in faq_items:
+        question = str(item["问题"])
+        names = [normalize_citation(n) for n in item.get("match_name") or []]
+        related = sorted({q for n in names for q in by_article[n]} - {question})
+        rng.shuffle(related)
+        pairs += [(question, other) for other in related[: recipe.question_pairs]]
+    return pairs
+
+
 def _halves(text: str) -> tuple[str, str] | None:
     flat = "".join(text.split())
     if len(flat) < 24:
@@ -125,7 +149,7 @@ def training_pairs(
                 supervised.append((question, doc.search_text or doc.text))
         supervised.append((question, str(item["答案文本"])))
     selfsup = [pair for d in statutes if (pair := _halves(d.text)) is not None]
-    pairs = supervised * recipe.question_repeats + selfsup
+    pairs = supervised * recipe.question_repeats + selfsup + _related_questions(faq_items, recipe)
     random.Random(recipe.seed).shuffle(pairs)
     return pairs
 
