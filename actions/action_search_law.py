@@ -15,6 +15,8 @@ from knowledge import Hit, KnowledgeError
 logger = logging.getLogger(__name__)
 
 TOP_CITATIONS = 3
+#: Village rules come first, but at most this many, so a statute is always cited too.
+MAX_RULE_CITATIONS = 2
 HANDOFF_BUTTONS = [
     {"title": "找调解员", "payload": "/request_mediation"},
     {"title": "找律师", "payload": "/request_lawyer"},
@@ -56,6 +58,8 @@ class ActionSearchLaw(Action):
     @staticmethod
     def _search(question: str, village_id: str | None) -> list[Hit]:
         kb = knowledge_base()
-        rules = kb.search(question, k=TOP_CITATIONS, source="village_rule", village_id=village_id) if village_id else []
-        statutes = kb.search(question, k=TOP_CITATIONS, source="statute")
-        return (rules + statutes)[:TOP_CITATIONS]
+        rules = []
+        if village_id:
+            rules = kb.search(question, k=MAX_RULE_CITATIONS, source="village_rule", village_id=village_id)
+        statutes = kb.search(question, k=TOP_CITATIONS - len(rules), source="statute")
+        return rules + statutes

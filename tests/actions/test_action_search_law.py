@@ -46,3 +46,15 @@ async def test_missing_index_is_an_honest_failure(tmp_path, monkeypatch, tracker
     dispatcher = CollectingDispatcher()
     await ActionSearchLaw().run(dispatcher, tracker_from("legal_question"), domain={})
     assert dispatcher.messages[0]["response"] == "utter_search_failed"
+
+
+async def test_village_rules_first_but_statutes_still_cited(tiny_settings: Settings, tracker_from) -> None:
+    from knowledge.villages import VillageStore
+
+    VillageStore(tiny_settings.villages_dir).put(
+        "v1", "样例村", "第1条 离婚后孩子的抚养费由双方协商。\n第2条 抚养费按月给付。\n第3条 抚养费不得拖欠。"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", village_id="v1"), domain={})
+    sources = [c["source"] for c in dispatcher.messages[0]["custom"]["citations"]]
+    assert sources[:2] == ["village_rule", "village_rule"] and sources[2:] == ["statute"]
