@@ -178,7 +178,30 @@ def build_index(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     logger.info("built index %s: %s in %.1fs", target.name, counts, manifest["build_seconds"])
+    prune_indexes(index_root, keep={target.name})
     return target
+
+
+def prune_indexes(index_root: Path, keep: set[str], spare: int = 1) -> list[str]:
+    """Delete superseded index directories, keeping ``keep`` and the ``spare`` newest others.
+
+    Every input change makes a new ~140 MB directory. A running service has its index in
+    memory (nothing is memory-mapped), so removing files under it is safe; one spare is kept so
+    that switching back to the previous inputs does not rebuild.
+    """
+    built = [
+        p
+        for p in index_root.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in keep and (p / "manifest.json").is_file()
+    ]
+    built.sort(key=lambda p: (p / "manifest.json").stat().st_mtime, reverse=True)
+    removed = []
+    for old in built[spare:]:
+        shutil.rmtree(old, ignore_errors=True)
+        removed.append(old.name)
+    if removed:
+        logger.info("removed superseded indexes: %s", ", ".join(removed))
+    return removed
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,17 @@ def test_loading_a_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
 def test_no_half_built_directories_are_left(tmp_path: Path) -> None:
     build_index(tmp_path / "index", _copy_inputs(tmp_path))
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.startswith(".building-")]
+
+
+def test_superseded_indexes_are_pruned_keeping_one_spare(tmp_path: Path) -> None:
+    from knowledge.index import prune_indexes
+
+    root = tmp_path / "index"
+    for i, name in enumerate(["old1", "old2", "old3", "current"]):
+        (root / name).mkdir(parents=True)
+        (root / name / "manifest.json").write_text("{}")
+        os.utime(root / name / "manifest.json", (1_000 + i, 1_000 + i))
+    (root / ".building-x").mkdir()
+    (root / ".building-x" / "manifest.json").write_text("{}")  # a concurrent build about to land
+    assert sorted(prune_indexes(root, keep={"current"})) == ["old1", "old2"]
+    assert sorted(p.name for p in root.iterdir()) == [".building-x", "current", "old3"]
