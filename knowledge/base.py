@@ -59,6 +59,12 @@ class KnowledgeBase:
         )
 
     @property
+    def faq_ids(self) -> set[str]:
+        """The FAQ entries that exist in this view."""
+        docs = self.index.documents
+        return {docs[i].faq_id for i in np.flatnonzero(self._source_masks["faq"]) if docs[i].faq_id}
+
+    @property
     def modes(self) -> tuple[str, ...]:
         return MODES if self.index.dense is not None else ("bm25",)
 
@@ -113,7 +119,7 @@ class KnowledgeBase:
         return sorted(hits, key=lambda h: -h.score)[:k]
 
 
-_shared: dict[str, KnowledgeBase] = {}
+_shared: dict[tuple[str, ...], KnowledgeBase] = {}
 _lock = threading.Lock()
 
 
@@ -122,10 +128,15 @@ def index_inputs(settings: Settings) -> IndexInputs:
 
 
 def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
-    """One loaded index per process and index directory, loaded on first use (not at import)."""
-    directory = index_path(settings.index_dir, index_inputs(settings))
-    key = str(directory)
+    """One loaded index per process and configuration, loaded on first use (not at import).
+
+    Keyed by the settings rather than the index key: computing the key hashes the whole corpus
+    (~90 ms), which must not happen on every resident's question.
+    """
+    parts = (settings.index_dir, settings.laws_dir, settings.faq_file, settings.encoder, settings.villages_dir)
+    key = tuple(str(part) for part in parts)
     with _lock:
         if key not in _shared:
+            directory = index_path(settings.index_dir, index_inputs(settings))
             _shared[key] = KnowledgeBase.from_directory(directory, villages=settings.villages_dir)
         return _shared[key]

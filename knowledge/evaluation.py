@@ -98,12 +98,8 @@ def tune(kb: KnowledgeBase, questions: Sequence[Question], grid: dict[str, Itera
     names = list(grid)
     for values in itertools.product(*(list(grid[n]) for n in names)):
         weights = FusionWeights(**dict(zip(names, values, strict=True)))
-        view = kb.restricted_to_faqs(_faq_ids(kb), weights)
+        view = kb.restricted_to_faqs(kb.faq_ids, weights)
         report = evaluate(view, questions, "hybrid")
         results.append({"weights": weights.to_dict(), **report.row()})
     return sorted(results, key=lambda r: -(r["R@10"] + r["R@100"] + r["MRR@10"]))
 
-
-def _faq_ids(kb: KnowledgeBase) -> set[str]:
-    mask = kb._source_masks["faq"]
-    return {kb.index.documents[i].faq_id for i in mask.nonzero()[0]}
