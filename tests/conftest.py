@@ -56,3 +56,66 @@ def tiny_settings(tmp_path: Path, tiny_index_root: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("CUNFA_FAQ_FILE", str(TEST_DATA / "faq.json"))
     get_settings.cache_clear()
     return get_settings()
+
+
+# --- databases -------------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("CUNFA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_postgres_skipped: list[str] = []
+
+
+def _postgres_reachable(url: str) -> str | None:
+    """None when a PostgreSQL server answers at ``url``, else why not."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(url, future=True, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server to test against"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same tests against SQLite (always) and a real PostgreSQL (when one runs).
+
+    Each PostgreSQL test gets its own schema, so runs never see each other's rows and a
+    crashed run leaves nothing that breaks the next one.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        return
+    reason = _postgres_reachable(POSTGRES_URL)
+    if reason:
+        _postgres_skipped.append(request.node.nodeid)
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({reason})")
+    import uuid
+
+    import sqlalchemy
+
+    schema = f"cunfa_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL, future=True)
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+        connection.commit()
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.commit()
+        admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if _postgres_skipped:
+        terminalreporter.write_sep("!", "PostgreSQL run did NOT happen", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_postgres_skipped)} case-store tests were skipped on PostgreSQL because no server answered at "
+            f"{POSTGRES_URL}. They passed on SQLite only. Start PostgreSQL (or set CUNFA_TEST_POSTGRES_URL) "
+            "to run them."
+        )

@@ -1,0 +1,102 @@
+"""ORM tables of the case store (SQLAlchemy 1.4 in 2.0 style; Rasa pins SQLAlchemy < 1.5).
+
+Timestamps are stored in UTC and always come back timezone-aware, whatever the database:
+SQLite drops the zone, and an SLA computed from a naive time would silently shift by 8 hours.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+Base = declarative_base()
+
+
+class UTCDateTime(TypeDecorator):
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class JSONText(TypeDecorator):
+    """JSON kept as text, so SQLite and PostgreSQL store it the same way."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    number = Column(String(32), unique=True, index=True)
+    idempotency_key = Column(String(160), unique=True)
+    status = Column(String(20), nullable=False, index=True)
+    requested = Column(String(16), nullable=False)
+    handler_role = Column(String(16), nullable=False, index=True)
+    dispute_type = Column(String(32), nullable=False, index=True)
+    risk_level = Column(String(16), nullable=False)
+    risk_cues = Column(JSONText, nullable=False, default=list)
+    village_id = Column(String(64), index=True)
+    village_name = Column(String(64))
+    resident_name = Column(String(64))
+    resident_phone = Column(String(32))
+    phone_last4 = Column(String(4))
+    counterparty = Column(String(200))
+    description = Column(Text, nullable=False)
+    amount = Column(String(64))
+    incident_date = Column(String(64))
+    channel = Column(String(16), nullable=False)
+    conversation_id = Column(String(200), index=True)
+    filed_by = Column(String(64), nullable=False)
+    context = Column(JSONText, nullable=False, default=dict)
+    assignee = Column(String(64), index=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    updated_at = Column(UTCDateTime, nullable=False)
+    first_contact_due_at = Column(UTCDateTime, nullable=False)
+    first_contact_at = Column(UTCDateTime)
+    resolved_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    satisfaction = Column(Integer)
+    satisfaction_comment = Column(Text)
+
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+
+
+class CaseEvent(Base):
+    """One line of a case's history: who did what, when. Never updated, never deleted."""
+
+    __tablename__ = "case_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(64), nullable=False)
+    kind = Column(String(32), nullable=False)
+    from_status = Column(String(20))
+    to_status = Column(String(20))
+    detail = Column(JSONText, nullable=False, default=dict)
+
+    case = relationship("Case", back_populates="events")

@@ -1,0 +1,60 @@
+"""Which kind of person a case goes to, and how soon they must make first contact.
+
+The mapping follows how village disputes are actually worked: relationship disputes
+(neighbours, homesteads, family, elderly support, land, inheritance) go to a people's mediator
+first, because mediation keeps the families talking; money and liability disputes (wages,
+debts, injuries, traffic, consumer and property management) need a lawyer's view of evidence and
+deadlines. Danger overrides everything.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+HANDLER_ROLES = ("mediator", "lawyer", "legal_aid", "emergency")
+
+MEDIATOR_TYPES = frozenset(
+    {"neighbor", "homestead", "marriage_family", "support_elderly", "land_contract", "inheritance"}
+)
+LAWYER_TYPES = frozenset({"wage_arrears", "debt", "personal_injury", "traffic_accident", "consumer", "property_mgmt"})
+
+FIRST_CONTACT_SLA = timedelta(hours=24)
+EMERGENCY_SLA = timedelta(minutes=15)
+
+
+def handler_role_for(dispute_type: str | None, risk_level: str, requested: str | None = None) -> str:
+    """Pick the handler role.
+
+    Args:
+        dispute_type: one of the fixed dispute types, or None when unknown.
+        risk_level: ``none`` … ``emergency``.
+        requested: what the resident asked for (``lawyer``, ``mediation``, ``legal_aid``,
+            ``report``); an explicit request wins over the dispute type, because a resident who
+            asked for a lawyer and gets a mediator has not been listened to.
+    """
+    if risk_level == "emergency" or requested == "emergency":
+        return "emergency"
+    if requested == "legal_aid":
+        return "legal_aid"
+    if requested == "lawyer":
+        return "lawyer"
+    if requested == "mediation":
+        return "mediator"
+    if dispute_type in LAWYER_TYPES:
+        return "lawyer"
+    return "mediator"
+
+
+def sla_for(handler_role: str) -> timedelta:
+    """Time allowed until first contact."""
+    return EMERGENCY_SLA if handler_role == "emergency" else FIRST_CONTACT_SLA
+
+
+def contact_promise(handler_role: str) -> str:
+    """What the resident is told about who will call and by when (plain words)."""
+    return {
+        "emergency": "值班人员会在15分钟内联系您",
+        "lawyer": "村法律顾问（律师）会在24小时内给您打电话",
+        "legal_aid": "法律援助中心的工作人员会在24小时内给您打电话，核对是否符合援助条件",
+        "mediator": "人民调解员会在24小时内给您打电话",
+    }.get(handler_role, "工作人员会在24小时内给您打电话")

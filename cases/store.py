@@ -1,0 +1,215 @@
+"""Filing and looking up cases.
+
+``CaseStore.create`` commits before it returns: the bot only tells a resident "your case number
+is …" after the row is durable, and a retry with the same ``idempotency_key`` returns the
+same case instead of a second one. Brief database outages are retried with backoff; if they
+last, ``StoreUnavailable`` is raised so the caller can say so honestly.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.db import make_engine, upgrade
+from cases.errors import CaseNotFound, StoreUnavailable
+from cases.intake import CaseIntake, CaseReceipt, ResidentStatus
+from cases.models import Case, CaseEvent
+from cases.routing import contact_promise, handler_role_for, sla_for
+from cases.workflow import Status, status_label
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CASE_NUMBER = re.compile(r"^(\d{4})-([A-Z]{2,4})-(\d{6,})$")
+
+
+def village_code(village_id: str | None, explicit: str | None = None) -> str:
+    """Three capital letters for the case number (``2026-QSW-000123``).
+
+    A village may carry its own code; otherwise it is derived from the id, so that staff can
+    tell at a glance which village a number belongs to. Unknown village: ``GEN``.
+    """
+    if explicit and re.fullmatch(r"[A-Za-z]{2,4}", explicit):
+        return explicit.upper()
+    if not village_id:
+        return "GEN"
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", village_id) if p and p.lower() != "sample"]
+    letters = "".join(p[0] for p in parts if p[0].isalpha()) if len(parts) >= 3 else ""
+    if len(letters) < 3:
+        letters = re.sub(r"[^A-Za-z]", "", "".join(parts))[:3]
+    return (letters.upper() + "XXX")[:3] if letters else "GEN"
+
+
+class CaseStore:
+    """One database, opened once per process (see ``open_store``)."""
+
+    def __init__(self, url: str, *, attempts: int = 4, backoff_s: float = 0.25, migrate: bool = True) -> None:
+        if attempts < 1:
+            raise ValueError(f"attempts must be at least 1, got {attempts}")
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+        self._attempts = attempts
+        self._backoff_s = backoff_s
+        if migrate:
+            self._retry(lambda: upgrade(self.engine))
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def _retry(self, operation: Callable[[], T]) -> T:
+        delay = self._backoff_s
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return operation()
+            except (OperationalError, PoolTimeout) as exc:
+                if attempt == self._attempts:
+                    raise StoreUnavailable(f"case store unreachable after {attempt} attempts: {exc.orig!r}") from exc
+                log.warning("case store: attempt %d failed (%s); retrying in %.2fs", attempt, exc.orig, delay)
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def create(self, intake: CaseIntake, *, now: datetime | None = None) -> CaseReceipt:
+        """File a case and commit it; idempotent on ``intake.idempotency_key``."""
+        return self._retry(lambda: self._create_once(intake, now or datetime.now(timezone.utc)))
+
+    def _create_once(self, intake: CaseIntake, now: datetime) -> CaseReceipt:
+        with self.session() as session:
+            if intake.idempotency_key:
+                existing = session.scalar(select(Case).where(Case.idempotency_key == intake.idempotency_key))
+                if existing is not None:
+                    return _receipt(existing)
+            role = handler_role_for(intake.dispute_type, intake.risk_level, intake.requested)
+            case = Case(
+                idempotency_key=intake.idempotency_key,
+                status=Status.received.value,
+                requested=intake.requested,
+                handler_role=role,
+                dispute_type=intake.dispute_type,
+                risk_level=intake.risk_level,
+                risk_cues=list(intake.risk_cues),
+                village_id=intake.village_id,
+                village_name=intake.village_name,
+                resident_name=intake.resident_name,
+                resident_phone=intake.phone,
+                phone_last4=_last4(intake.phone),
+                counterparty=intake.counterparty,
+                description=intake.description.strip(),
+                amount=intake.amount,
+                incident_date=intake.incident_date,
+                channel=intake.channel,
+                conversation_id=intake.conversation_id,
+                filed_by=intake.filed_by,
+                context={"citations": list(intake.citations), "transcript": list(intake.transcript)},
+                created_at=now,
+                updated_at=now,
+                first_contact_due_at=now + sla_for(role),
+            )
+            session.add(case)
+            try:
+                session.flush()
+                case.number = f"{now.year}-{village_code(intake.village_id, intake.village_code)}-{case.id:06d}"
+                session.add(
+                    CaseEvent(
+                        case_id=case.id,
+                        at=now,
+                        actor=intake.filed_by,
+                        kind="created",
+                        to_status=Status.received.value,
+                        detail={"channel": intake.channel, "handler_role": role, "risk_level": intake.risk_level},
+                    )
+                )
+                session.commit()
+            except IntegrityError:
+                # A concurrent retry with the same key won the race: hand back its case.
+                session.rollback()
+                if not intake.idempotency_key:
+                    raise
+                existing = session.scalar(select(Case).where(Case.idempotency_key == intake.idempotency_key))
+                if existing is None:
+                    raise
+                return _receipt(existing)
+            return _receipt(case)
+
+    def get(self, number: str) -> Case:
+        """The full case with its history (staff use; callers decide what to reveal)."""
+
+        def load() -> Case:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                _ = list(case.events)
+                return case
+
+        return self._retry(load)
+
+    def resident_status(self, number: str, phone_last4: str) -> ResidentStatus | None:
+        """Status for a resident who knows the number and the last 4 digits of the phone.
+
+        Returns None both for an unknown number and a wrong phone, so the answer never tells a
+        stranger whether a case exists.
+        """
+        number = number.strip().upper()
+        if not CASE_NUMBER.match(number) or not re.fullmatch(r"\d{4}", phone_last4 or ""):
+            return None
+
+        def load() -> ResidentStatus | None:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number))
+                expected = (case.phone_last4 or "") if case is not None else "----"
+                if case is None or not hmac.compare_digest(expected, phone_last4):
+                    return None
+                return ResidentStatus(
+                    number=case.number,
+                    status=case.status,
+                    status_label=status_label(case.status),
+                    handler_role=case.handler_role,
+                    updated_at=case.updated_at,
+                )
+
+        return self._retry(load)
+
+
+def _last4(phone: str | None) -> str | None:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-4:] if len(digits) >= 4 else None
+
+
+def _receipt(case: Case) -> CaseReceipt:
+    return CaseReceipt(
+        number=case.number,
+        status=case.status,
+        handler_role=case.handler_role,
+        dispute_type=case.dispute_type,
+        risk_level=case.risk_level,
+        created_at=case.created_at,
+        first_contact_due_at=case.first_contact_due_at,
+        contact_promise=contact_promise(case.handler_role),
+        facts={
+            "resident_name": case.resident_name,
+            "village": case.village_name or case.village_id,
+            "dispute_type": case.dispute_type,
+            "description": case.description,
+            "counterparty": case.counterparty,
+        },
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def open_store(url: str) -> CaseStore:
+    """The process-wide store for ``url`` (schema upgraded on first open)."""
+    return CaseStore(url)
