@@ -3,12 +3,16 @@
 Importable without Rasa. Public API: ``KnowledgeBase``, ``build_index``, ``Hit``, ``Document``.
 """
 
+from knowledge.answer import Answer, AnswerPolicy, answer_question
 from knowledge.base import KnowledgeBase, index_inputs, shared_knowledge_base
 from knowledge.errors import IndexNotBuilt, InvalidQuery, KnowledgeError, UnknownSource
 from knowledge.index import IndexInputs, build_index, load_index
 from knowledge.types import SOURCES, Document, Hit
 
 __all__ = [
+    "Answer",
+    "AnswerPolicy",
+    "answer_question",
     "SOURCES",
     "Document",
     "Hit",

@@ -1,0 +1,96 @@
+"""From hits to an answer a resident can act on, or an honest "please tell me more".
+
+The thresholds were chosen on the dev split of the FAQ questions with
+``bench/calibrate_answers.py`` (self-built encoder, hybrid retrieval):
+
+* A FAQ answer is shown only for a near-duplicate question (dense cosine ≥ 0.85). Below that,
+  the nearest lawyer-written answer shares a cited article with the right ones only about 40%
+  of the time: it is about a *different* situation, and reading it as "the answer" would be a
+  confident wrong answer.
+* When the best statute's fused score is below 0.75, the top three articles contain a right one
+  for only about 16% of dev questions (62% above it), so the assistant asks a clarifying
+  question instead of answering.
+
+Both thresholds depend on the encoder's score scale; a deployment with another encoder should
+re-run the calibration and set ``AnswerPolicy`` accordingly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from knowledge.base import KnowledgeBase
+from knowledge.types import Hit
+
+AnswerKind = Literal["faq", "statutes", "clarify", "none"]
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    faq_min_cosine: float = 0.85
+    statute_min_score: float = 0.75
+    max_citations: int = 3
+    max_rule_citations: int = 2
+    summary_chars: int = 160
+
+
+@dataclass(frozen=True)
+class Answer:
+    """``summary`` is the short plain-language part; ``citations`` carry the exact quoted text."""
+
+    kind: AnswerKind
+    summary: str
+    citations: list[Hit] = field(default_factory=list)
+    faq: Hit | None = None
+    confidence: float = 0.0
+
+
+def first_sentences(text: str, limit: int) -> str:
+    """Whole sentences up to ``limit`` characters, so a quote never stops mid-clause."""
+    flat = " ".join(text.split())
+    out = ""
+    for sentence in _SENTENCE_END.split(flat):
+        if not sentence:
+            continue
+        if out and len(out) + len(sentence) > limit:
+            break
+        out += sentence
+    if len(out) > limit:
+        out = out[: limit - 1] + "…"
+    return out
+
+
+def answer_question(
+    kb: KnowledgeBase, question: str, *, village_id: str | None = None, policy: AnswerPolicy | None = None
+) -> Answer:
+    """Search and decide how sure we are; the caller words the reply."""
+    policy = policy or AnswerPolicy()
+    rules: list[Hit] = []
+    if village_id:
+        rules = kb.search(question, k=policy.max_rule_citations, source="village_rule", village_id=village_id)
+    statutes = kb.search(question, k=policy.max_citations, source="statute")
+    citations = (rules + statutes)[: policy.max_citations] if rules else statutes
+    if not citations:
+        return Answer("none", "", [])
+    top_statute = statutes[0].score if statutes else 0.0
+
+    faq = None
+    if "dense" in kb.modes:
+        near = kb.search(question, k=1, source="faq", mode="dense")
+        if near and near[0].score >= policy.faq_min_cosine:
+            faq = near[0]
+    if faq is not None:
+        summary = first_sentences(faq.text, policy.summary_chars)
+        return Answer("faq", summary, citations, faq=faq, confidence=faq.score)
+
+    # Village rules always rank their own clauses, relevant or not, so only statutes decide.
+    if top_statute < policy.statute_min_score:
+        return Answer("clarify", "", citations, confidence=top_statute)
+
+    lead = citations[0]
+    where = f"《{lead.title}》{lead.article}" if lead.source == "statute" else f"{lead.title}{lead.article}"
+    summary = f"这类事主要看{where}的规定：{first_sentences(lead.text, policy.summary_chars)}"
+    return Answer("statutes", summary, citations, confidence=top_statute)
