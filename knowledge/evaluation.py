@@ -102,4 +102,3 @@ def tune(kb: KnowledgeBase, questions: Sequence[Question], grid: dict[str, Itera
         report = evaluate(view, questions, "hybrid")
         results.append({"weights": weights.to_dict(), **report.row()})
     return sorted(results, key=lambda r: -(r["R@10"] + r["R@100"] + r["MRR@10"]))
-

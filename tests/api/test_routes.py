@@ -59,11 +59,23 @@ TRACKER = {
 class TestChat:
     def test_maps_custom_payload_and_text_replies(self, make_client) -> None:
         seen: list[httpx.Request] = []
-        citation = {"source": "statute", "citation": "中华人民共和国民法典第一千零八十五条", "title": "中华人民共和国民法典",
-                    "article": "第一千零八十五条", "text": "离婚后……", "score": 3.2}
+        citation = {
+            "source": "statute",
+            "citation": "中华人民共和国民法典第一千零八十五条",
+            "title": "中华人民共和国民法典",
+            "article": "第一千零八十五条",
+            "text": "离婚后……",
+            "score": 3.2,
+        }
         messages = [
-            {"recipient_id": "web:u1", "custom": {"text": "找到这些规定", "citations": [citation],
-                                                  "buttons": [{"title": "找律师", "payload": "/request_lawyer"}]}},
+            {
+                "recipient_id": "web:u1",
+                "custom": {
+                    "text": "找到这些规定",
+                    "citations": [citation],
+                    "buttons": [{"title": "找律师", "payload": "/request_lawyer"}],
+                },
+            },
             {"recipient_id": "web:u1", "text": "还有别的问题吗？"},
         ]
         client = make_client(rasa_stub(messages, TRACKER, seen))
@@ -76,8 +88,11 @@ class TestChat:
         assert body["replies"][0]["buttons"] == [{"title": "找律师", "payload": "/request_lawyer"}]
         assert body["replies"][1] == {"text": "还有别的问题吗？", "citations": [], "buttons": []}
         sent = json.loads(seen[0].content)
-        assert sent == {"sender": "web:u1", "message": "离婚孩子抚养费",
-                        "metadata": {"village_id": "v1", "channel": "web", "user_id": "u1"}}
+        assert sent == {
+            "sender": "web:u1",
+            "message": "离婚孩子抚养费",
+            "metadata": {"village_id": "v1", "channel": "web", "user_id": "u1"},
+        }
         assert seen[1].url.params["token"] == "tok"
 
     def test_unsafe_user_ids_are_hashed_into_the_sender(self, make_client) -> None:
@@ -89,8 +104,10 @@ class TestChat:
         assert "/conversations/" + sender + "/tracker" == seen[1].url.path
 
     def test_emergency_risk_comes_from_the_tracker(self, make_client) -> None:
-        tracker = {"latest_message": {"intent": {"name": "emergency", "confidence": 0.99}},
-                   "slots": {"risk_level": "emergency"}}
+        tracker = {
+            "latest_message": {"intent": {"name": "emergency", "confidence": 0.99}},
+            "slots": {"risk_level": "emergency"},
+        }
         client = make_client(rasa_stub([{"text": "请马上拨打110"}], tracker, []))
         assert client.post("/v1/chat", json={"user_id": "u", "text": "他要砍人"}).json()["risk_level"] == "emergency"
 
@@ -129,8 +146,9 @@ class TestSearch:
         assert len(hits) == 2 and hits[0]["source"] == "statute"
         assert set(hits[0]) == {"source", "citation", "title", "article", "text", "score"}
 
-    @pytest.mark.parametrize("params", [{"q": ""}, {"q": "工资", "k": 0}, {"q": "工资", "k": 1000},
-                                        {"q": "工资", "source": "law"}])
+    @pytest.mark.parametrize(
+        "params", [{"q": ""}, {"q": "工资", "k": 0}, {"q": "工资", "k": 1000}, {"q": "工资", "source": "law"}]
+    )
     def test_bad_parameters_are_422(self, make_client, params: dict) -> None:
         client = make_client(rasa_stub([], TRACKER, []))
         response = client.get("/v1/search", params=params)

@@ -42,5 +42,7 @@ def test_rules_added_by_cli_are_searchable_by_the_running_service(stack: Stack, 
             hits = client.get("/v1/search", params=params).json()["hits"]
     assert hits and hits[0]["citation"] == "测试村村规民约第一条"
     with stack.client() as client:
-        other = client.get("/v1/search", params={"q": "鹅进了菜地", "source": "village_rule", "village_id": "sample-dongtan"})
+        other = client.get(
+            "/v1/search", params={"q": "鹅进了菜地", "source": "village_rule", "village_id": "sample-dongtan"}
+        )
     assert all(h["village_id"] == "sample-dongtan" for h in other.json()["hits"])

@@ -29,7 +29,9 @@ def test_changed_statute_gives_a_new_index(tmp_path: Path) -> None:
     inputs = _copy_inputs(tmp_path)
     first = build_index(tmp_path / "index", inputs)
     law = inputs.laws_dir / "民法典" / "婚姻家庭编.md"
-    law.write_text(law.read_text(encoding="utf-8") + "\n第一千零八十六条 离婚后，不直接抚养子女的父或者母，有探望子女的权利。\n")
+    law.write_text(
+        law.read_text(encoding="utf-8") + "\n第一千零八十六条 离婚后，不直接抚养子女的父或者母，有探望子女的权利。\n"
+    )
     second = build_index(tmp_path / "index", inputs)
     assert second != first
     assert any(d.article == "第一千零八十六条" for d in load_index(second).documents)

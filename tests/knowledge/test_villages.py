@@ -22,7 +22,9 @@ RULES = """# 样例村村规民约
 
 
 class TestParsing:
-    @pytest.mark.parametrize("raw, article", [("1", "第一条"), ("12", "第十二条"), ("１０", "第十条"), ("三", "第三条")])
+    @pytest.mark.parametrize(
+        "raw, article", [("1", "第一条"), ("12", "第十二条"), ("１０", "第十条"), ("三", "第三条")]
+    )
     def test_clause_numbers_are_chinese_numerals(self, raw: str, article: str) -> None:
         assert clause_number(raw) == article
 
@@ -38,7 +40,9 @@ class TestParsing:
         title, docs = parse_village_rules("第一条 爱护公物。", village_id="v", village_name="东村")
         assert title == "东村村规民约" and docs[0].citation == "东村村规民约第一条"
 
-    @pytest.mark.parametrize("text, reason", [("随便写点什么", "no clause"), ("第1条 甲\n第一条 乙", "twice"), ("第1条", "empty")])
+    @pytest.mark.parametrize(
+        "text, reason", [("随便写点什么", "no clause"), ("第1条 甲\n第一条 乙", "twice"), ("第1条", "empty")]
+    )
     def test_bad_rules_are_refused_with_the_reason(self, text: str, reason: str) -> None:
         with pytest.raises(RulesFormatError, match=reason):
             parse_village_rules(text, village_id="v", village_name="村")
