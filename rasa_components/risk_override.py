@@ -1,0 +1,69 @@
+"""Danger outranks the classifier: explicit danger words force the ``emergency`` intent.
+
+A statistical classifier trained on a few hundred examples will, sooner or later, file
+"他拿着刀在门口转" under report_dispute. For danger a missed detection costs far more than a
+false alarm, so a deterministic cue lexicon (``triage.assess_risk``) has the last word: any
+emergency cue sets the intent to ``emergency`` with confidence 1.0. Every cue (any level) is
+also attached as a ``risk_cue`` entity, so the tracker records why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from triage import assess_risk
+
+EMERGENCY = "emergency"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RiskOverride(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskOverride:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text:
+                continue
+            assessment = assess_risk(text)
+            if not assessment.cues:
+                continue
+            entities = list(message.get(ENTITIES) or [])
+            for cue in assessment.cues:
+                entities.append(
+                    {
+                        "entity": "risk_cue",
+                        "value": cue.level,
+                        "start": cue.start,
+                        "end": cue.end,
+                        "confidence_entity": 1.0,
+                        "extractor": self.__class__.__name__,
+                        "text": cue.text,
+                    }
+                )
+            message.set(ENTITIES, entities, add_to_output=True)
+            if assessment.level == EMERGENCY and (message.get(INTENT) or {}).get("name") != EMERGENCY:
+                forced = {"name": EMERGENCY, "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
+                message.set(INTENT, forced, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
+        return messages
