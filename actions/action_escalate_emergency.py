@@ -1,20 +1,29 @@
-"""Danger overrides every flow: give emergency numbers at once and mark the conversation."""
+"""Danger overrides every flow: emergency numbers at once, and an urgent case for the duty officer."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions._cases import case_store, channel, message_key, resolve_village, transcript
+from cases import CaseError, CaseIntake
+from cunfa.settings import get_settings
+from triage import assess_risk
+
+logger = logging.getLogger(__name__)
+
+FIRST_LINE = "情况紧急！请马上拨打110报警；有人受伤请拨打120。先保证自己和家人的安全，离开危险的人和地方。"
+#: Repeated cries for help in one conversation update one case rather than filing many.
+SAME_EMERGENCY = timedelta(minutes=30)
+
 
 class ActionEscalateEmergency(Action):
-    """Sets ``risk_level`` to ``emergency`` (the gateway reports it) and gives 110/120.
-
-    Creating the urgent case for a handler belongs to the case store; until it exists this
-    action never claims that anyone has been notified.
-    """
+    """Replies before anything else can fail, then files the case; a store outage never delays 110."""
 
     def name(self) -> str:
         return "action_escalate_emergency"
@@ -22,5 +31,57 @@ class ActionEscalateEmergency(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_emergency")
-        return [SlotSet("risk_level", "emergency")]
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        contacts = get_settings().emergency_contacts.strip()
+        lines = [FIRST_LINE]
+        if contacts:
+            lines.append(f"本地紧急联系：{contacts}")
+        assessment = assess_risk(text)
+        cues = tuple(
+            dict.fromkeys([*(tracker.get_slot("risk_cues") or []), *(f"{c.level}:{c.label}" for c in assessment.cues)])
+        )
+        events: list[dict[str, Any]] = [SlotSet("risk_level", "emergency"), SlotSet("risk_cues", list(cues)[-20:])]
+
+        existing = tracker.get_slot("case") or {}
+        if _recent_emergency(existing):
+            lines.append(f"您的紧急求助已登记（编号 {existing['case_id']}），值班人员正在处理。")
+            dispatcher.utter_message(text="\n".join(lines))
+            return events
+
+        village_id, village_name = resolve_village(tracker, tracker.get_slot("village"))
+        try:
+            receipt = case_store().create(
+                CaseIntake(
+                    description=(text if text and not text.startswith("/") else "（紧急求助）")[:2000],
+                    channel=channel(tracker),
+                    requested="emergency",
+                    risk_level="emergency",
+                    risk_cues=cues,
+                    resident_name=tracker.get_slot("resident_name"),
+                    phone=tracker.get_slot("phone"),
+                    village_id=village_id,
+                    village_name=village_name,
+                    conversation_id=tracker.sender_id,
+                    idempotency_key=message_key(tracker, "emergency"),
+                    transcript=transcript(tracker),
+                )
+            )
+        except CaseError:
+            logger.exception("emergency case could not be filed")
+            dispatcher.utter_message(text="\n".join(lines))
+            return events
+        lines.append(f"我已把情况登记为紧急案件（编号 {receipt.number}），{receipt.contact_promise}。")
+        if not tracker.get_slot("phone"):
+            lines.append("如果方便，请在这里留一个电话号码，方便值班人员找到您。")
+        dispatcher.utter_message(text="\n".join(lines))
+        return events + [SlotSet("case", receipt.to_dict())]
+
+
+def _recent_emergency(case: dict[str, Any]) -> bool:
+    if not isinstance(case, dict) or case.get("handler_role") != "emergency":
+        return False
+    try:
+        created = datetime.fromisoformat(case["created_at"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return datetime.now(timezone.utc) - created < SAME_EMERGENCY

@@ -1,4 +1,4 @@
-"""Answer a legal or village-rule question with cited articles from the knowledge base."""
+"""Answer a legal or village-rule question: a short plain answer, exact citations, or a clarifying question."""
 
 from __future__ import annotations
 
@@ -6,25 +6,38 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._replies import DISCLAIMER, format_citation_list, send_reply
 from actions._resources import knowledge_base
-from knowledge import Hit, KnowledgeError
+from knowledge import AnswerPolicy, KnowledgeError, answer_question
+from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 logger = logging.getLogger(__name__)
 
-TOP_CITATIONS = 3
-#: Village rules come first, but at most this many, so a statute is always cited too.
-MAX_RULE_CITATIONS = 2
 HANDOFF_BUTTONS = [
     {"title": "找调解员", "payload": "/request_mediation"},
     {"title": "找律师", "payload": "/request_lawyer"},
 ]
+COMMON_TOPICS = ("land_contract", "marriage_family", "support_elderly", "wage_arrears", "neighbor", "homestead", "debt")
+MAX_TOPIC_BUTTONS = 5
+#: After the resident picks a topic we answer with what we have; asking twice helps nobody.
+ANSWER_ANYWAY = AnswerPolicy(statute_min_score=0.0)
+
+
+def topic_buttons(question: str) -> list[dict[str, str]]:
+    """Likely topics first (what the words suggest), then the commonest village matters."""
+    guessed = classify_dispute(question)
+    order = ([guessed.value] if guessed else []) + [t for t in COMMON_TOPICS if not guessed or t != guessed.value]
+    return [
+        {"title": DISPUTE_TYPE_LABELS[t], "payload": f'/ask_legal_question{{"dispute_type": "{t}"}}'}
+        for t in order[:MAX_TOPIC_BUTTONS]
+    ]
 
 
 class ActionSearchLaw(Action):
-    """Search statutes (and the resident's village rules, first, when the village is known)."""
+    """Village rules come first when the resident's village is known; every answer ends with the disclaimer."""
 
     def name(self) -> str:
         return "action_search_law"
@@ -33,33 +46,44 @@ class ActionSearchLaw(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
-        question = (message.get("text") or "").strip()
+        text = (message.get("text") or "").strip()
         village_id = (message.get("metadata") or {}).get("village_id")
-        if not question or question.startswith("/"):
-            send_reply(dispatcher, "请把您遇到的事情说得具体一点，比如谁、什么时候、发生了什么。")
-            return []
+        pending = tracker.get_slot("pending_question")
+        policy = None
+        if not text or text.startswith("/"):
+            topic = tracker.get_slot("dispute_type")
+            label = DISPUTE_TYPE_LABELS.get(topic or "", "")
+            if not pending:
+                ask = f"请具体说说{label}方面遇到了什么事" if label else "请把您遇到的事情说得具体一点"
+                send_reply(dispatcher, ask + "，比如谁、什么时候、发生了什么。")
+                return []
+            text, policy = f"{label} {pending}".strip(), ANSWER_ANYWAY
         try:
-            hits = self._search(question, village_id)
+            answer = answer_question(knowledge_base(), text, village_id=village_id, policy=policy)
         except KnowledgeError:
             logger.exception("knowledge search failed")
             dispatcher.utter_message(response="utter_search_failed")
             return []
-        if not hits:
+
+        if answer.kind == "clarify":
             send_reply(
                 dispatcher,
-                "没有找到和您的问题直接相关的规定。建议找村法律顾问或调解员当面问问。\n" + DISCLAIMER,
-                buttons=HANDOFF_BUTTONS,
+                "我还不太确定您问的是哪方面的事，怕答错了。您点一个最接近的，或者再多说几句具体情况：",
+                buttons=topic_buttons(text) + HANDOFF_BUTTONS,
             )
-            return []
-        text = "找到这些相关规定，供您参考：\n" + format_citation_list(hits) + "\n" + DISCLAIMER
-        send_reply(dispatcher, text, citations=hits, buttons=HANDOFF_BUTTONS)
-        return []
-
-    @staticmethod
-    def _search(question: str, village_id: str | None) -> list[Hit]:
-        kb = knowledge_base()
-        rules = []
-        if village_id:
-            rules = kb.search(question, k=MAX_RULE_CITATIONS, source="village_rule", village_id=village_id)
-        statutes = kb.search(question, k=TOP_CITATIONS - len(rules), source="statute")
-        return rules + statutes
+            return [SlotSet("pending_question", text)]
+        if answer.kind == "none":
+            send_reply(
+                dispatcher,
+                "没有找到和您的问题直接相关的规定。您问的是哪方面的事？点一个最接近的，"
+                "或者找村法律顾问、调解员当面问问。",
+                buttons=topic_buttons(text) + HANDOFF_BUTTONS,
+            )
+            return [SlotSet("pending_question", text)]
+        if answer.kind == "faq":
+            lead = f"律师对类似问题（“{answer.faq.extra.get('question', '')}”）的解答：{answer.summary}"
+        else:
+            lead = answer.summary
+        body = f"{lead}\n相关规定：\n{format_citation_list(answer.citations)}\n{DISCLAIMER}"
+        send_reply(dispatcher, body, citations=answer.citations, buttons=HANDOFF_BUTTONS)
+        return [SlotSet("pending_question", None)]

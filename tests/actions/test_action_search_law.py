@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._replies import DISCLAIMER
@@ -10,7 +11,7 @@ from cunfa.settings import Settings
 async def test_answers_with_cited_statutes(tiny_settings: Settings, tracker_from) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionSearchLaw().run(dispatcher, tracker_from("legal_question"), domain={})
-    assert events == []
+    assert events == [SlotSet("pending_question", None)]
     [message] = dispatcher.messages
     reply = message["custom"]
     assert reply["citations"][0]["citation"] == "中华人民共和国民法典第一千零八十五条"
@@ -21,13 +22,25 @@ async def test_answers_with_cited_statutes(tiny_settings: Settings, tracker_from
     assert {b["payload"] for b in reply["buttons"]} == {"/request_mediation", "/request_lawyer"}
 
 
-async def test_no_match_offers_a_person_not_a_guess(tiny_settings: Settings, tracker_from) -> None:
+async def test_unclear_question_gets_topics_not_a_guess(tiny_settings: Settings, tracker_from) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", text="zzzz qqqq"), domain={})
+    events = await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", text="zzzz qqqq"), domain={})
     reply = dispatcher.messages[0]["custom"]
     assert reply["citations"] == []
-    assert "没有找到" in reply["text"]
-    assert reply["buttons"]
+    assert "哪方面" in reply["text"]
+    topics = [b for b in reply["buttons"] if b["payload"].startswith("/ask_legal_question")]
+    assert len(topics) >= 3
+    assert events == [SlotSet("pending_question", "zzzz qqqq")]
+
+
+async def test_picking_a_topic_answers_the_pending_question(tiny_settings: Settings, tracker_from) -> None:
+    tracker = tracker_from("legal_question", text='/ask_legal_question{"dispute_type": "marriage_family"}')
+    tracker.slots.update({"pending_question": "孩子的钱谁出", "dispute_type": "marriage_family"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchLaw().run(dispatcher, tracker, domain={})
+    reply = dispatcher.messages[0]["custom"]
+    assert reply["citations"] and reply["text"].endswith(DISCLAIMER)
+    assert events == [SlotSet("pending_question", None)]
 
 
 async def test_button_payload_asks_for_details(tiny_settings: Settings, tracker_from) -> None:
