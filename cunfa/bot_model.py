@@ -49,11 +49,45 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def endpoints_file(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
+    """The endpoints file Rasa runs with: ``bot/endpoints.yml``, plus a Redis lock store when configured.
+
+    Rasa cannot make a section conditional on an environment variable, so with
+    ``CUNFA_LOCK_STORE_URL`` set the file is rendered into the data directory with a
+    ``lock_store`` section; several Rasa servers sharing one tracker store then serialise the
+    turns of one conversation through Redis instead of interleaving them.
+    """
+    base = root / "bot" / "endpoints.yml"
+    if not settings.lock_store_url:
+        return base
+    from urllib.parse import urlparse
+
+    import yaml
+
+    url = urlparse(settings.lock_store_url)
+    if url.scheme not in ("redis", "rediss") or not url.hostname:
+        raise ValueError(f"CUNFA_LOCK_STORE_URL must look like redis://host:6379/0; got {settings.lock_store_url!r}")
+    config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    lock_store: dict[str, object] = {
+        "type": "redis",
+        "url": url.hostname,
+        "port": url.port or 6379,
+        "db": int((url.path or "/0").lstrip("/") or 0),
+        "key_prefix": "cunfa",
+        "use_ssl": url.scheme == "rediss",
+    }
+    if url.password:
+        lock_store["password"] = url.password
+    config["lock_store"] = lock_store
+    target = settings.data_dir / "run" / "endpoints.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
 def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
     files = [root / "config.yml"]
-    files += sorted(
-        p for p in (root / "bot").rglob("*") if p.is_file() and p.name not in RUNTIME_ONLY
-    )
+    files += sorted(p for p in (root / "bot").rglob("*") if p.is_file() and p.name not in RUNTIME_ONLY)
     return files
 
 

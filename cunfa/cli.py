@@ -34,11 +34,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    """Everything ``make run`` needs before it can start: index, sample villages, Rasa model."""
+    """Everything ``make run`` needs before it can start: schema, index, sample villages, Rasa model."""
+    from cases import open_store
     from cunfa.settings import PROJECT_ROOT
     from knowledge.villages import VillageStore, seed_samples
 
     args.force = False
+    # Migrate before any service starts, so the API and the action server never race to do it.
+    open_store(get_settings().database)
     _cmd_index_build(args)
     added = seed_samples(VillageStore(get_settings().villages_dir), PROJECT_ROOT / "samples" / "villages")
     if added:
@@ -151,6 +154,33 @@ def _search_batch(kb, args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _cmd_eval_nlu(args: argparse.Namespace) -> int:
+    """Held-out NLU scores for the current bot model (trained first if needed)."""
+    from cunfa import bot_model, nlu_eval
+
+    settings = get_settings()
+    model = bot_model.train(settings)
+    nlu_file = nlu_eval.TEST_FILE if args.split == "test" else nlu_eval.DEV_FILE
+    result = nlu_eval.evaluate(model, settings, nlu_file)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    dispute = result["dispute_type"]
+    print(f"{result['file']} with {result['model']}")
+    print(f"intent macro-F1: {result['intent_macro_f1']}  (accuracy {result['intent_accuracy']})")
+    for name, f1 in result["intent_f1"].items():
+        print(f"  {name:20s} {f1}")
+    print(f"dispute_type accuracy: {dispute['accuracy']} on {dispute['examples']} annotated messages")
+    print(
+        f"  messages without a type that got one: {dispute['unlabelled_with_a_type']}"
+        f" of {dispute['unlabelled_messages']}"
+    )
+    for error in dispute["errors"][:20]:
+        print(f"  miss: {error['text']!r} gold={error['gold']} predicted={error['predicted']}")
+    print(f"Rasa's own reports: {result['rasa_report_dir']}")
+    return 0
+
+
 def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
     """Statute retrieval on a held-out FAQ split, every mode side by side."""
     from knowledge import KnowledgeBase
@@ -224,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     retrieval.add_argument("--tune", action="store_true", help="grid-search fusion weights (use --split dev)")
     retrieval.add_argument("--json", action="store_true")
     retrieval.set_defaults(func=_cmd_eval_retrieval)
+    nlu = evaluation.add_parser("nlu", help="intent macro-F1 and dispute-type accuracy on the held-out NLU file")
+    nlu.add_argument("--split", choices=["test", "dev"], default="test")
+    nlu.add_argument("--json", action="store_true")
+    nlu.set_defaults(func=_cmd_eval_nlu)
 
     search = sub.add_parser("search", help="search statutes, FAQs and village rules")
     search.add_argument("query", nargs="?")

@@ -48,8 +48,16 @@ class Settings(BaseSettings):
     rasa_token: str = Field(
         "", description="Token for Rasa's HTTP API; empty means the supervisor makes a fresh one per start."
     )
-    admin_token: str = Field(
-        "", description="Bearer token for admin endpoints (village rules); empty disables them."
+    admin_token: str = Field("", description="Bearer token for admin endpoints (village rules); empty disables them.")
+    lock_store_url: str = Field(
+        "",
+        description="redis://host:port/db for Rasa's lock store, needed when several Rasa servers share the "
+        "tracker store; empty = in-memory locks (one Rasa server).",
+    )
+    emergency_contacts: str = Field(
+        "",
+        description="Local emergency contacts named in every emergency reply after 110/120, "
+        "e.g. '镇派出所 0371-12345678；村治保主任 13800000000'.",
     )
     rasa_timeout_s: float = Field(30.0, gt=0, description="How long the gateway waits for one Rasa turn.")
     log_level: str = "INFO"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from cunfa.bot_model import rasa_environment, venv_bin
+from cunfa.bot_model import endpoints_file, rasa_environment, venv_bin
 from cunfa.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger("cunfa.supervisor")
@@ -72,21 +72,39 @@ def child_specs(settings: Settings, model: Path) -> list[Child]:
         Child(
             "rasa",
             [
-                venv_bin("rasa"), "run",
-                "--enable-api", "--auth-token", settings.rasa_token,
-                "--model", str(model),
-                "--endpoints", str(PROJECT_ROOT / "bot" / "endpoints.yml"),
-                "--credentials", str(PROJECT_ROOT / "bot" / "credentials.yml"),
-                "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+                venv_bin("rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                settings.rasa_token,
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints_file(settings)),
+                "--credentials",
+                str(PROJECT_ROOT / "bot" / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(settings.rasa_port),
             ],  # fmt: skip
             env,
         ),
         Child(
             "api",
             [
-                python, "-m", "uvicorn", "api.main:create_app", "--factory",
-                "--host", settings.host, "--port", str(settings.port),
-                "--log-level", settings.log_level.lower(), "--no-server-header",
+                python,
+                "-m",
+                "uvicorn",
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.port),
+                "--log-level",
+                settings.log_level.lower(),
+                "--no-server-header",
             ],  # fmt: skip
             light,
         ),

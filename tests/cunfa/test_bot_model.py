@@ -67,3 +67,28 @@ def test_failed_training_leaves_no_model(project: Path, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="exit code 3"):
         train(settings, root=project, runner=lambda argv, cwd, env: 3)
     assert not model_path(settings, project).exists()
+
+
+def test_endpoints_without_lock_store_are_the_checked_in_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cunfa.bot_model import endpoints_file
+    from cunfa.settings import PROJECT_ROOT, Settings
+
+    assert endpoints_file(Settings(data_dir=tmp_path)) == PROJECT_ROOT / "bot" / "endpoints.yml"
+
+
+def test_redis_lock_store_is_rendered_from_the_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    import yaml
+
+    from cunfa.bot_model import endpoints_file
+    from cunfa.settings import Settings
+
+    path = endpoints_file(Settings(data_dir=tmp_path, lock_store_url="redis://:s3cret@127.0.0.1:6380/2"))
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert config["lock_store"] == {
+        "type": "redis", "url": "127.0.0.1", "port": 6380, "db": 2, "key_prefix": "cunfa", "use_ssl": False,
+        "password": "s3cret",
+    }
+    assert config["tracker_store"]["type"] == "SQL"  # everything else is kept
+    with pytest.raises(ValueError, match="redis://"):
+        endpoints_file(Settings(data_dir=tmp_path, lock_store_url="http://example"))

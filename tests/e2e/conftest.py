@@ -43,6 +43,10 @@ class Stack:
     log_path: Path
     readyz_before_ready: list[int] = field(default_factory=list)
 
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{Path(self.env['CUNFA_DATA_DIR']) / 'cunfa.db'}"
+
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=60)
 
@@ -87,6 +91,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "CUNFA_PORT": str(port),
             "CUNFA_RASA_PORT": str(free_port()),
             "CUNFA_ACTION_PORT": str(free_port()),
+            "CUNFA_EMERGENCY_CONTACTS": "镇派出所 0371-12345678",
         }
     )
     log_path = tmp / "stack.log"
