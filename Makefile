@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-fast train index lint bench eval
+.PHONY: help setup run test test-fast train index lint bench eval eval-nlu
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -35,3 +35,6 @@ bench: setup ## knowledge-base speed: query latency (hybrid vs BM25), index buil
 
 eval: setup ## retrieval quality on the held-out split: BM25, dense, RRF and hybrid side by side
 	$(BIN)/cunfa eval retrieval
+
+eval-nlu: setup ## intent macro-F1 and dispute-type accuracy on the held-out NLU test file
+	$(BIN)/cunfa eval nlu

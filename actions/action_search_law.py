@@ -59,7 +59,10 @@ class ActionSearchLaw(Action):
                 return []
             text, policy = f"{label} {pending}".strip(), ANSWER_ANYWAY
         try:
-            answer = answer_question(knowledge_base(), text, village_id=village_id, policy=policy)
+            about_village = (message.get("intent") or {}).get("name") == "ask_village_rule"
+            answer = answer_question(
+                knowledge_base(), text, village_id=village_id, about_village=about_village, policy=policy
+            )
         except KnowledgeError:
             logger.exception("knowledge search failed")
             dispatcher.utter_message(response="utter_search_failed")

@@ -35,6 +35,29 @@ def _intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
+def _before_this_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (the tracker already holds the new one)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def _keep_unless_asked(tracker: Tracker, slot: str) -> tuple[bool, Any]:
+    """Whether a value picked up in passing must not replace the one the resident gave.
+
+    "邻居李四" answers "who is the other party?" and also mentions a neighbour; it must not turn
+    a homestead case into a neighbour dispute. A value changes when it is the question being
+    answered, when the slot was empty, or when the resident says it is a correction.
+    """
+    previous = _before_this_message(tracker, slot)
+    asked = tracker.get_slot("requested_slot") == slot
+    return (not asked and previous is not None and not wants_edit(_text(tracker))), previous
+
+
 def _entity(tracker: Tracker, name: str) -> str | None:
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if entity.get("entity") == name and entity.get("value"):
@@ -72,6 +95,9 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        keep, previous = _keep_unless_asked(tracker, "phone")
+        if keep:
+            return {"phone": previous}
         phone = parse_phone(str(value or "")) or parse_phone(_text(tracker))
         if phone is None and tracker.get_slot("requested_slot") == "phone":
             dispatcher.utter_message(text="这个号码好像不对。手机号是11位，座机请带区号，比如 0371-65432100。")
@@ -91,6 +117,9 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_dispute_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        keep, previous = _keep_unless_asked(tracker, "dispute_type")
+        if keep:
+            return {"dispute_type": previous}
         dispute_type = clean_dispute_type(str(value or ""))
         if dispute_type is None:
             dispatcher.utter_message(text="没听明白是哪类事，您点一下最接近的选项，拿不准就选“其他”。")

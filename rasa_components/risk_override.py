@@ -4,7 +4,8 @@ A statistical classifier trained on a few hundred examples will, sooner or later
 "他拿着刀在门口转" under report_dispute. For danger a missed detection costs far more than a
 false alarm, so a deterministic cue lexicon (``triage.assess_risk``) has the last word: any
 emergency cue sets the intent to ``emergency`` with confidence 1.0. Every cue (any level) is
-also attached as a ``risk_cue`` entity, so the tracker records why.
+also attached as a ``risk_cue`` entity, so the tracker records why. Conversely, a hesitant
+``emergency`` guess with no danger word at all is demoted (see ``MIN_UNCUED_CONFIDENCE``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from triage import assess_risk
 
 EMERGENCY = "emergency"
+#: Below this, an ``emergency`` guess without a single danger word is demoted to the runner-up.
+#: Short form answers ("李桂兰", a village name) otherwise come out as low-confidence
+#: emergencies and would file false alarms; every emergency in the dev file that carried no
+#: lexicon cue was predicted at 0.85 or more.
+MIN_UNCUED_CONFIDENCE = 0.6
+#: Same as the FallbackClassifier threshold in config.yml: a demoted guess whose runner-up is
+#: this unsure becomes ``nlu_fallback`` (ask to rephrase) rather than a wrong confident reply.
+FALLBACK_THRESHOLD = 0.35
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -46,6 +55,7 @@ class RiskOverride(GraphComponent):
                 continue
             assessment = assess_risk(text)
             if not assessment.cues:
+                self._demote_uncued_guess(message)
                 continue
             entities = list(message.get(ENTITIES) or [])
             for cue in assessment.cues:
@@ -67,3 +77,16 @@ class RiskOverride(GraphComponent):
                 message.set(INTENT, forced, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _demote_uncued_guess(message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if intent.get("name") != EMERGENCY or float(intent.get("confidence") or 0.0) >= MIN_UNCUED_CONFIDENCE:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
+        runner_up = ranking[0] if ranking else None
+        if runner_up is None or float(runner_up.get("confidence") or 0.0) < FALLBACK_THRESHOLD:
+            runner_up = {"name": "nlu_fallback", "confidence": FALLBACK_THRESHOLD}
+            ranking = [runner_up, *ranking]
+        message.set(INTENT, dict(runner_up), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

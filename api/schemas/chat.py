@@ -47,10 +47,16 @@ class Intent(BaseModel):
 
 
 class CaseRef(BaseModel):
-    case_id: str
+    """The case filed in this conversation (by the intake form or an emergency)."""
+
+    case_id: str = Field(..., description="Human-readable case number, e.g. 2026-QSW-000123")
     status: str
-    handler_role: str
+    handler_role: str = Field(..., description="mediator, lawyer, legal_aid or emergency")
     dispute_type: str
+    risk_level: RiskLevel | None = None
+    created_at: str | None = None
+    first_contact_due_at: str | None = Field(None, description="When the handler must have called (SLA)")
+    contact_promise: str | None = Field(None, description="What the resident was told about who calls and when")
 
 
 class ChatResponse(BaseModel):

@@ -74,3 +74,26 @@ def test_dispute_type_from_a_button_or_words(tracker_with) -> None:
     form = ValidateIntakeForm()
     tracker = tracker_with("intake_confirmed", text="欠工钱")
     assert form.validate_dispute_type("欠工钱", CollectingDispatcher(), tracker, {}) == {"dispute_type": "wage_arrears"}
+
+
+def test_a_type_mentioned_in_passing_does_not_replace_the_answer(tracker_with) -> None:
+    tracker = tracker_with(
+        "intake_confirmed", text="邻居李四", slots={"requested_slot": "counterparty", "dispute_type": "neighbor"}
+    )
+    tracker.events.extend(
+        [
+            {"event": "slot", "name": "dispute_type", "value": "homestead"},
+            {"event": "user", "text": "邻居李四"},
+            {"event": "slot", "name": "dispute_type", "value": "neighbor"},
+        ]
+    )
+    result = ValidateIntakeForm().validate_dispute_type("neighbor", CollectingDispatcher(), tracker, {})
+    assert result == {"dispute_type": "homestead"}
+
+
+def test_a_phone_mentioned_in_passing_does_not_replace_the_residents(tracker_with) -> None:
+    tracker = tracker_with("intake_confirmed", text="对方电话是13700000000", slots={"requested_slot": "counterparty"})
+    tracker.events.extend(
+        [{"event": "slot", "name": "phone", "value": "13912345678"}, {"event": "user", "text": "对方电话是13700000000"}]
+    )
+    assert ValidateIntakeForm().validate_phone("13700000000", CollectingDispatcher(), tracker, {}) == {"phone": "13912345678"}

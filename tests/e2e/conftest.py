@@ -24,6 +24,15 @@ SHARED_CACHES = ("index", "encoders", "models", "rasa-cache")
 START_TIMEOUT_S = float(os.environ.get("CUNFA_TEST_START_TIMEOUT", "300"))
 
 
+def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -94,6 +103,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "CUNFA_EMERGENCY_CONTACTS": "镇派出所 0371-12345678",
         }
     )
+    # Where Redis runs (build machines do), Rasa runs with the Redis lock store, so the
+    # configuration used for several Rasa servers is the one under test.
+    if redis_reachable():
+        env["CUNFA_LOCK_STORE_URL"] = "redis://127.0.0.1:6379/15"
     log_path = tmp / "stack.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

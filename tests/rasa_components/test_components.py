@@ -1,0 +1,55 @@
+"""The two custom NLU components on real Rasa ``Message`` objects."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from rasa_components.dispute_type import DisputeTypeNormalizer
+from rasa_components.risk_override import RiskOverride
+
+
+def message(text: str, intent: str, confidence: float, runner_up: tuple[str, float] = ("greet", 0.3), entities=None):  # noqa: ANN001, ANN201
+    ranking = [{"name": intent, "confidence": confidence}, {"name": runner_up[0], "confidence": runner_up[1]}]
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": entities or []})
+
+
+def test_danger_words_force_emergency() -> None:
+    [out] = RiskOverride().process([message("他拿着刀在俺家门口转", "report_dispute", 0.97)])
+    assert out.get("intent") == {"name": "emergency", "confidence": 1.0}
+    assert out.get("intent_ranking")[0]["name"] == "emergency"
+    cue = next(e for e in out.get("entities") if e["entity"] == "risk_cue")
+    assert cue["value"] == "emergency" and cue["extractor"] == "RiskOverride"
+
+
+def test_lower_cues_are_recorded_without_changing_the_intent() -> None:
+    [out] = RiskOverride().process([message("邻居三番五次来闹 还说要去上访", "report_dispute", 0.9)])
+    assert out.get("intent")["name"] == "report_dispute"
+    assert {e["value"] for e in out.get("entities") if e["entity"] == "risk_cue"} >= {"high"}
+
+
+@pytest.mark.parametrize(("runner_up", "expected"), [(("greet", 0.5), "greet"), (("greet", 0.1), "nlu_fallback")])
+def test_a_hesitant_uncued_emergency_guess_is_demoted(runner_up: tuple[str, float], expected: str) -> None:
+    [out] = RiskOverride().process([message("李桂兰", "emergency", 0.4, runner_up)])
+    assert out.get("intent")["name"] == expected
+    assert all(r["name"] != "emergency" for r in out.get("intent_ranking"))
+
+
+def test_a_confident_uncued_emergency_stays() -> None:
+    [out] = RiskOverride().process([message("有人点了俺家的草垛 火大着呢", "emergency", 0.96)])
+    assert out.get("intent")["name"] == "emergency"
+
+
+def test_raw_dispute_values_are_normalised_or_dropped() -> None:
+    raw = {"entity": "dispute_type", "value": "房基地", "start": 0, "end": 3, "text": "房基地"}
+    junk = {"entity": "dispute_type", "value": "啥", "start": 0, "end": 1, "text": "啥"}
+    [out] = DisputeTypeNormalizer().process([message("房基地的事", "ask_legal_question", 0.9, entities=[raw])])
+    assert [e["value"] for e in out.get("entities") if e["entity"] == "dispute_type"] == ["homestead"]
+    [out] = DisputeTypeNormalizer().process([message("啥", "greet", 0.9, entities=[junk])])
+    assert not [e for e in out.get("entities") if e["entity"] == "dispute_type"]
+
+
+def test_lexicon_fills_in_when_diet_found_nothing() -> None:
+    [out] = DisputeTypeNormalizer().process([message("包工头跑了工钱不给", "ask_legal_question", 0.9)])
+    [entity] = [e for e in out.get("entities") if e["entity"] == "dispute_type"]
+    assert entity["value"] == "wage_arrears" and entity["extractor"] == "DisputeTypeNormalizer"
