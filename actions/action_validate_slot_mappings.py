@@ -1,4 +1,4 @@
-"""After every message: raise the conversation's risk level when the words call for it.
+"""After every message: raise the conversation's risk level, and attach a call-back number to an emergency.
 
 Risk only goes up within a conversation. A resident who said "他说要砸我家" and then "谢谢"
 is still at high risk, and the case filed later must say so.
@@ -6,6 +6,7 @@ is still at high risk, and the case filed later must say so.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,7 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from triage import assess_risk, max_level
+from actions._cases import case_store
+from cases import CaseError
+from triage import assess_risk, extract_phones, max_level
+
+logger = logging.getLogger(__name__)
 
 MAX_CUES = 20
 
@@ -44,3 +49,31 @@ class ValidateSlotMappings(ValidationAction):
         new = [f"{cue.level}:{cue.label}" for cue in assess_risk(text).cues]
         added = [cue for cue in new if cue not in cues]
         return {"risk_cues": (cues + added)[-MAX_CUES:]} if added else {}
+
+    async def extract_emergency_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An emergency is filed at once, before anyone asks for a phone; the reply asks for one.
+
+        When the resident then types a number, it goes onto the open emergency case so the duty
+        officer can call back. (A side effect in a slot-mapping action, on purpose: it is the one
+        place that sees every message, whichever rule answers it.)
+        """
+        case = tracker.get_slot("case") or {}
+        if (
+            not isinstance(case, dict)
+            or case.get("handler_role") != "emergency"
+            or tracker.get_slot("emergency_contact")
+        ):
+            return {}
+        text, _ = _latest(tracker)
+        phones = extract_phones(text)
+        if not phones:
+            return {}
+        try:
+            case_store().add_resident_phone(case["case_id"], phones[0])
+        except CaseError:
+            logger.exception("could not add the call-back number to %s", case.get("case_id"))
+            return {}
+        dispatcher.utter_message(text=f"已把电话记到紧急案件 {case['case_id']} 上，值班人员会打这个号码找您。")
+        return {"emergency_contact": phones[0]}

@@ -144,6 +144,28 @@ class CaseStore:
                 return _receipt(existing)
             return _receipt(case)
 
+    def add_resident_phone(self, number: str, phone: str, *, actor: str = "bot") -> bool:
+        """Record a call-back number given after filing (an emergency is filed before any form).
+
+        Only fills an empty contact: a number already on the case was confirmed by the resident
+        and is not replaced by one typed later in passing. Returns whether the case changed.
+        """
+
+        def update() -> bool:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number))
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                if case.resident_phone:
+                    return False
+                now = datetime.now(timezone.utc)
+                case.resident_phone, case.phone_last4, case.updated_at = phone, _last4(phone), now
+                session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="contact_added", detail={}))
+                session.commit()
+                return True
+
+        return self._retry(update)
+
     def get(self, number: str) -> Case:
         """The full case with its history (staff use; callers decide what to reveal)."""
 

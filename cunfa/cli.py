@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -161,7 +162,9 @@ def _cmd_eval_nlu(args: argparse.Namespace) -> int:
     settings = get_settings()
     model = bot_model.train(settings)
     nlu_file = nlu_eval.TEST_FILE if args.split == "test" else nlu_eval.DEV_FILE
-    result = nlu_eval.evaluate(model, settings, nlu_file)
+    # Rasa logs parse results to stdout; keep stdout for the report alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = nlu_eval.evaluate(model, settings, nlu_file)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0

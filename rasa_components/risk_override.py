@@ -55,7 +55,7 @@ class RiskOverride(GraphComponent):
                 continue
             assessment = assess_risk(text)
             if not assessment.cues:
-                self._demote_uncued_guess(message)
+                self._demote_uncued_guess(message, text)
                 continue
             entities = list(message.get(ENTITIES) or [])
             for cue in assessment.cues:
@@ -79,9 +79,14 @@ class RiskOverride(GraphComponent):
         return messages
 
     @staticmethod
-    def _demote_uncued_guess(message: Message) -> None:
+    def _demote_uncued_guess(message: Message, text: str) -> None:
         intent = message.get(INTENT) or {}
-        if intent.get("name") != EMERGENCY or float(intent.get("confidence") or 0.0) >= MIN_UNCUED_CONFIDENCE:
+        if intent.get("name") != EMERGENCY:
+            return
+        # Digits and Latin letters alone ("12345", "0000", "88") are form answers or chatter:
+        # DIET has seen 110 and 120 in emergency examples and over-reads numbers.
+        wordless = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") < 2
+        if not wordless and float(intent.get("confidence") or 0.0) >= MIN_UNCUED_CONFIDENCE:
             return
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
         runner_up = ranking[0] if ranking else None

@@ -76,6 +76,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         f"族里的人.{{0,6}}?(?:打{_NOT_HIT}|围|动手|砸|抄家伙)",
     ),
     ("emergency", "arson", "放火 纵火 烧房子 烧了?我家 点了我家"),
+    ("emergency", "fire", "着火了 失火了? 起火了 火着起来了 被困在"),
     ("emergency", "help", "救命(?!钱) 快来人 快报警 别打了 不要打了 住手"),
     # --- high: threats to property, escalation ---
     # An injury already suffered ("被人打伤了，想调解赔偿") is serious and goes on the case, but on
@@ -93,7 +94,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     (
         "medium",
         "repeated_conflict",
-        "又吵 (?:经常|天天)吵 三番五次 多次 好几(?:次|回)了 一直闹 (?:吵|闹)了好几年 骂街",
+        "又吵 (?:经常|天天)吵 三番五次 多次 好几(?:次|回) 说了(?:好|很)?多(?:少)?(?:次|回) 一直闹 (?:吵|闹)了好几年 骂街",
     ),
     ("medium", "petition", "上访 信访"),
     ("medium", "utilities_cut", "断水断电 断了?我家的?(?:水|电) 停水停电 掐了?我家的?电 拉了?我家的?闸"),

@@ -58,3 +58,21 @@ async def test_store_outage_never_holds_back_110(tiny_settings, tracker_with, mo
     )
     assert "110" in dispatcher.messages[0]["text"]
     assert SlotSet("risk_level", "emergency") in events
+
+
+async def test_a_number_given_after_the_emergency_reaches_the_case(store: CaseStore, tracker_with) -> None:
+    from actions.action_validate_slot_mappings import ValidateSlotMappings
+
+    events = await ActionEscalateEmergency().run(
+        CollectingDispatcher(),
+        tracker_with("legal_question", text="救命 他要打死我", intent="emergency", message_id="x"),
+        domain={},
+    )
+    case_slot = next(e["value"] for e in events if e["event"] == "slot" and e["name"] == "case")
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_with("legal_question", text="我电话13912345678", intent="affirm", slots={"case": case_slot})
+    result = await ValidateSlotMappings().extract_emergency_contact(dispatcher, tracker, {})
+    assert result == {"emergency_contact": "13912345678"}
+    assert store.get(case_slot["case_id"]).resident_phone == "13912345678"
+    assert case_slot["case_id"] in dispatcher.messages[0]["text"]
+    assert [e.kind for e in store.get(case_slot["case_id"]).events] == ["created", "contact_added"]

@@ -96,4 +96,6 @@ def test_a_phone_mentioned_in_passing_does_not_replace_the_residents(tracker_wit
     tracker.events.extend(
         [{"event": "slot", "name": "phone", "value": "13912345678"}, {"event": "user", "text": "对方电话是13700000000"}]
     )
-    assert ValidateIntakeForm().validate_phone("13700000000", CollectingDispatcher(), tracker, {}) == {"phone": "13912345678"}
+    assert ValidateIntakeForm().validate_phone("13700000000", CollectingDispatcher(), tracker, {}) == {
+        "phone": "13912345678"
+    }

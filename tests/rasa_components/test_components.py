@@ -53,3 +53,9 @@ def test_lexicon_fills_in_when_diet_found_nothing() -> None:
     [out] = DisputeTypeNormalizer().process([message("包工头跑了工钱不给", "ask_legal_question", 0.9)])
     [entity] = [e for e in out.get("entities") if e["entity"] == "dispute_type"]
     assert entity["value"] == "wage_arrears" and entity["extractor"] == "DisputeTypeNormalizer"
+
+
+@pytest.mark.parametrize("text", ["12345", "0000", "88", "2026-QSW-000123"])
+def test_numbers_alone_are_never_an_uncued_emergency(text: str) -> None:
+    [out] = RiskOverride().process([message(text, "emergency", 0.95, ("deny", 0.02))])
+    assert out.get("intent")["name"] == "nlu_fallback"
