@@ -23,11 +23,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.db import make_engine, upgrade
-from cases.errors import CaseNotFound, StoreUnavailable
+from cases.errors import CaseNotFound, IllegalTransition, StoreUnavailable
 from cases.intake import CaseIntake, CaseReceipt, ResidentStatus
 from cases.models import Case, CaseEvent
 from cases.routing import contact_promise, handler_role_for, sla_for
-from cases.workflow import Status, status_label
+from cases.workflow import Status, can_transition, status_label
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -165,6 +165,73 @@ class CaseStore:
                 return True
 
         return self._retry(update)
+
+    def transition(
+        self,
+        number: str,
+        target: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        satisfaction: int | None = None,
+        comment: str | None = None,
+        now: datetime | None = None,
+    ) -> Case:
+        """Move a case along its lifecycle; anything the table does not allow is refused.
+
+        Closing needs the resident's satisfaction (1–5) from the follow-up visit, because a
+        case closed without asking the resident is exactly what the follow-up step exists to
+        prevent.
+        """
+        when = now or datetime.now(timezone.utc)
+
+        def update() -> Case:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                if not can_transition(case.status, target):
+                    raise IllegalTransition(f"case {number} cannot go from {case.status} to {target}")
+                if target == Status.closed.value:
+                    if satisfaction is None or not 1 <= satisfaction <= 5:
+                        raise IllegalTransition(f"closing needs a satisfaction score from 1 to 5; got {satisfaction!r}")
+                    case.satisfaction, case.satisfaction_comment, case.closed_at = satisfaction, comment, when
+                if target in (Status.resolved.value, Status.unresolved.value):
+                    case.resolved_at = when
+                if target == Status.in_progress.value and case.first_contact_at is None:
+                    case.first_contact_at = when
+                previous, case.status, case.updated_at = case.status, target, when
+                detail = {"note": note} if note else {}
+                session.add(
+                    CaseEvent(
+                        case_id=case.id, at=when, actor=actor, kind="transition",
+                        from_status=previous, to_status=target, detail=detail,
+                    )
+                )  # fmt: skip
+                session.commit()
+                _ = list(case.events)
+                return case
+
+        return self._retry(update)
+
+    def add_note(self, number: str, *, actor: str, text: str, now: datetime | None = None) -> None:
+        """A note on the case history (what was said on a call, what was agreed)."""
+        if not text or not text.strip():
+            raise ValueError("a note must not be empty")
+        when = now or datetime.now(timezone.utc)
+
+        def update() -> None:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number))
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                case.updated_at = when
+                session.add(
+                    CaseEvent(case_id=case.id, at=when, actor=actor, kind="note", detail={"text": text.strip()})
+                )
+                session.commit()
+
+        self._retry(update)
 
     def get(self, number: str) -> Case:
         """The full case with its history (staff use; callers decide what to reveal)."""

@@ -142,3 +142,42 @@ def test_unreachable_database_raises_store_unavailable_after_retries() -> None:
 )
 def test_village_code(village_id: str | None, explicit: str | None, code: str) -> None:
     assert village_code(village_id, explicit) == code
+
+
+class TestLifecycle:
+    PATH = ["assessed", "assigned", "in_progress", "resolved", "follow_up"]
+
+    def test_full_path_records_actor_and_time(self, database_url: str) -> None:
+        store = CaseStore(database_url)
+        number = store.create(intake()).number
+        for target in self.PATH:
+            store.transition(number, target, actor="mediator-zhang")
+        store.add_note(number, actor="mediator-zhang", text="双方同意按原地界重砌院墙")
+        case = store.transition(number, "closed", actor="mediator-zhang", satisfaction=5, comment="满意")
+        assert case.status == "closed" and case.satisfaction == 5
+        assert case.first_contact_at is not None and case.resolved_at is not None and case.closed_at is not None
+        kinds = [(e.kind, e.to_status) for e in case.events]
+        assert kinds[0] == ("created", "received") and ("note", None) in kinds and kinds[-1] == ("transition", "closed")
+        assert all(e.actor for e in case.events)
+
+    @pytest.mark.parametrize(("path", "bad"), [([], "assigned"), ([], "closed"), (["assessed"], "received")])
+    def test_illegal_jumps_are_refused(self, database_url: str, path: list[str], bad: str) -> None:
+        from cases import IllegalTransition
+
+        store = CaseStore(database_url)
+        number = store.create(intake()).number
+        for target in path:
+            store.transition(number, target, actor="a")
+        with pytest.raises(IllegalTransition):
+            store.transition(number, bad, actor="a")
+        assert store.get(number).status == (path[-1] if path else "received")
+
+    def test_closing_needs_satisfaction(self, database_url: str) -> None:
+        from cases import IllegalTransition
+
+        store = CaseStore(database_url)
+        number = store.create(intake()).number
+        for target in self.PATH:
+            store.transition(number, target, actor="a")
+        with pytest.raises(IllegalTransition, match="satisfaction"):
+            store.transition(number, "closed", actor="a", satisfaction=7)
