@@ -100,3 +100,70 @@ class CaseEvent(Base):
     detail = Column(JSONText, nullable=False, default=dict)
 
     case = relationship("Case", back_populates="events")
+
+
+class User(Base):
+    """A staff account: admin, lawyer (village legal adviser), mediator or grid worker."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), unique=True, nullable=False, index=True)
+    role = Column(String(16), nullable=False)
+    display_name = Column(String(64), nullable=False, default="")
+    password_hash = Column(String(255), nullable=False)
+    phone = Column(String(32))
+    active = Column(Integer, nullable=False, default=1)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class RosterEntry(Base):
+    """Who serves where: a village's legal adviser and mediators, or a township committee."""
+
+    __tablename__ = "roster"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    handler_role = Column(String(16), nullable=False)  # mediator | lawyer | legal_aid | emergency
+    village_id = Column(String(64), index=True)  # set for a village post
+    township = Column(String(64), index=True)  # set for a township post (the escalation level)
+
+
+class Relation(Base):
+    """A relationship on record (kin, business) that disqualifies a handler from a counterparty."""
+
+    __tablename__ = "relations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    person = Column(String(100), nullable=False)
+    kind = Column(String(32), nullable=False, default="relative")
+
+
+class AuditEntry(Base):
+    """Every read of personal data and every change, by whom and when. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
+    actor = Column(String(64), nullable=False, index=True)
+    action = Column(String(48), nullable=False)
+    case_number = Column(String(32), index=True)
+    detail = Column(JSONText, nullable=False, default=dict)
+
+
+class OutboxMessage(Base):
+    """A notification to deliver; written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    topic = Column(String(48), nullable=False)
+    recipient = Column(String(64))
+    payload = Column(JSONText, nullable=False, default=dict)
+    status = Column(String(16), nullable=False, default="pending", index=True)  # pending | sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
+    last_error = Column(Text)

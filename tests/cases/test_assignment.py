@@ -1,0 +1,115 @@
+"""Rosters, least-loaded assignment and the conflict check, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import CaseIntake, CaseStore
+from cases.assignment import ConflictOfInterest, NoHandlerAvailable, assign, conflicts
+from cases.auth import AuthError, issue_token, read_token, verify_password
+from cases.models import Case
+from cases.staff import StaffError, add_relation, add_roster_entry, add_user, authenticate
+
+
+def file(store: CaseStore, **overrides: object) -> Case:
+    fields: dict[str, object] = {
+        "description": "邻居占了俺家宅基地",
+        "channel": "web",
+        "requested": "mediation",
+        "dispute_type": "homestead",
+        "resident_name": "王大山",
+        "phone": "13912345678",
+        "village_id": "v-qsw",
+        "counterparty": "李四",
+    }
+    fields.update(overrides)
+    return store.get(store.create(CaseIntake(**fields)).number)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def staffed(database_url: str) -> CaseStore:
+    store = CaseStore(database_url)
+    with store.session() as session:
+        for name, display in (("med-a", "张调解"), ("med-b", "赵调解"), ("town-1", "镇调解")):
+            user = add_user(session, username=name, role="mediator", password="correct horse", display_name=display)
+            if name == "town-1":
+                add_roster_entry(session, user=user, handler_role="mediator", township="青山镇")
+            else:
+                add_roster_entry(session, user=user, handler_role="mediator", village_id="v-qsw", township="青山镇")
+        session.commit()
+    return store
+
+
+def _assign(store: CaseStore, number: str, **kwargs: object):  # noqa: ANN202
+    with store.session() as session:
+        case = session.query(Case).filter_by(number=number).one()
+        result = assign(session, case, actor="admin", **kwargs)  # type: ignore[arg-type]
+        session.commit()
+        return result
+
+
+def test_least_loaded_village_mediator_gets_the_case(staffed: CaseStore) -> None:
+    first = _assign(staffed, file(staffed).number)
+    second = _assign(staffed, file(staffed).number)
+    assert {first.username, second.username} == {"med-a", "med-b"} and first.level == "village"
+
+
+def test_relative_of_the_counterparty_is_skipped(staffed: CaseStore) -> None:
+    with staffed.session() as session:
+        from cases.models import User
+
+        add_relation(session, user=session.query(User).filter_by(username="med-a").one(), person="李四")
+        session.commit()
+    result = _assign(staffed, file(staffed).number)
+    assert result.username == "med-b" and result.skipped == ("med-a",)
+
+
+def test_township_takes_over_when_the_village_is_in_conflict(staffed: CaseStore) -> None:
+    number = file(staffed, counterparty="张调解和赵调解").number
+    result = _assign(staffed, number)
+    assert result.username == "town-1" and result.level == "township"
+
+
+def test_acting_for_the_counterparty_elsewhere_is_a_conflict(staffed: CaseStore) -> None:
+    other = file(staffed, resident_name="李四", counterparty="王大山").number
+    assert _assign(staffed, other, username="med-a").username == "med-a"
+    with staffed.session() as session:
+        from cases.models import User
+
+        case = session.query(Case).filter_by(number=file(staffed).number).one()
+        assert conflicts(session, session.query(User).filter_by(username="med-a").one(), case)
+
+
+def test_override_needs_a_written_reason(staffed: CaseStore) -> None:
+    number = file(staffed, counterparty="张调解").number
+    with pytest.raises(ConflictOfInterest, match="reason"):
+        _assign(staffed, number, username="med-a")
+    result = _assign(staffed, number, username="med-a", override_reason="全村只有他懂这类纠纷，双方书面同意")
+    assert result.level == "override"
+    assert staffed.get(number).events[-1].detail["reason"].startswith("全村")
+
+
+def test_no_roster_no_assignment(staffed: CaseStore) -> None:
+    with pytest.raises(NoHandlerAvailable):
+        _assign(staffed, file(staffed, village_id="v-nowhere").number)
+
+
+def test_accounts_and_tokens(database_url: str) -> None:
+    store = CaseStore(database_url)
+    with store.session() as session:
+        user = add_user(session, username="lawyer-li", role="lawyer", password="s3cret-pass")
+        session.commit()
+        assert user.password_hash.startswith("scrypt$") and "s3cret" not in user.password_hash
+        assert verify_password("s3cret-pass", user.password_hash)
+        assert authenticate(session, "lawyer-li", "s3cret-pass") is not None
+        assert authenticate(session, "lawyer-li", "wrong-pass") is None
+        assert authenticate(session, "nobody", "s3cret-pass") is None
+        with pytest.raises(StaffError, match="already exists"):
+            add_user(session, username="lawyer-li", role="lawyer", password="another-pass")
+    with pytest.raises(StaffError, match="role"):
+        with store.session() as session:
+            add_user(session, username="x-user", role="king", password="long enough")
+    token = issue_token("lawyer-li", "lawyer", "k" * 32)
+    assert read_token(token, "k" * 32).role == "lawyer"
+    with pytest.raises(AuthError):
+        read_token(token, "another-secret-another-secret-xyz")
