@@ -155,6 +155,53 @@ def _search_batch(kb, args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _cmd_users_add(args: argparse.Namespace) -> int:
+    """Bootstrap an account; the password comes on stdin so it never shows in `ps` or history."""
+    from cases import open_store
+    from cases.staff import StaffError, add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    store = open_store(get_settings().database)
+    try:
+        with store.session() as session:
+            user = add_user(
+                session, username=args.username, role=args.role, password=password, display_name=args.name,
+                phone=args.phone,
+            )  # fmt: skip
+            session.commit()
+            print(json.dumps({"username": user.username, "role": user.role, "display_name": user.display_name}))
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_users_post(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from cases import open_store
+    from cases.models import User
+    from cases.staff import StaffError, add_roster_entry
+
+    store = open_store(get_settings().database)
+    with store.session() as session:
+        user = session.scalar(select(User).where(User.username == args.username))
+        if user is None:
+            print(f"error: no user {args.username!r}", file=sys.stderr)
+            return 2
+        try:
+            add_roster_entry(
+                session, user=user, handler_role=args.handler_role, village_id=args.village_id, township=args.township
+            )
+        except StaffError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        session.commit()
+    print(json.dumps({"username": args.username, "handler_role": args.handler_role, "village_id": args.village_id,
+                      "township": args.township}, ensure_ascii=False))  # fmt: skip
+    return 0
+
+
 def _cmd_eval_nlu(args: argparse.Namespace) -> int:
     """Held-out NLU scores for the current bot model (trained first if needed)."""
     from cunfa import bot_model, nlu_eval
@@ -248,6 +295,21 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--rules", required=True, help="Markdown or text file with 第N条 clauses (- for stdin)")
     add.set_defaults(func=_cmd_villages_add)
     villages.add_parser("list", help="list villages").set_defaults(func=_cmd_villages_list)
+
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="users_command", required=True)
+    user_add = users.add_parser("add", help="create a staff account (password read from stdin)")
+    user_add.add_argument("--username", required=True)
+    user_add.add_argument("--role", required=True, choices=["admin", "lawyer", "mediator", "grid_worker"])
+    user_add.add_argument("--name", default="", help="display name, e.g. 张律师")
+    user_add.add_argument("--phone", default=None)
+    user_add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    user_add.set_defaults(func=_cmd_users_add)
+    roster = users.add_parser("post", help="post a user to a village or township roster")
+    roster.add_argument("--username", required=True)
+    roster.add_argument("--handler-role", required=True, choices=["mediator", "lawyer", "legal_aid", "emergency"])
+    roster.add_argument("--village-id", default=None)
+    roster.add_argument("--township", default=None)
+    roster.set_defaults(func=_cmd_users_post)
 
     evaluation = sub.add_parser("eval", help="evaluation").add_subparsers(dest="eval_command", required=True)
     retrieval = evaluation.add_parser("retrieval", help="statute retrieval on the held-out FAQ split")

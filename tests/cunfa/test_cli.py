@@ -62,3 +62,27 @@ def test_batch_search_writes_one_line_per_query(
 def test_query_and_queries_are_exclusive(tiny_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search"]) == 2
     assert "either a query or --queries" in capsys.readouterr().err
+
+
+def test_users_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from cases.staff import authenticate
+    from cunfa.cli import main
+
+    monkeypatch.setenv("CUNFA_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
+    assert (
+        main(["users", "add", "--username", "med-zhang", "--role", "mediator", "--name", "张调解", "--password-stdin"])
+        == 0
+    )
+    assert "med-zhang" in capsys.readouterr().out
+    assert main(["users", "post", "--username", "med-zhang", "--handler-role", "mediator", "--village-id", "v1"]) == 0
+    from cases import open_store
+    from cunfa.settings import get_settings
+
+    with open_store(get_settings().database).session() as session:
+        assert authenticate(session, "med-zhang", "long-enough-pw") is not None
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "--username", "x-y-z", "--role", "lawyer", "--password-stdin"]) == 2
+    assert "at least 8" in capsys.readouterr().err
