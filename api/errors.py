@@ -13,6 +13,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.rasa_client import RasaUnavailable
+from cases import IllegalTransition, InvalidIntake, StoreUnavailable
+from cases.assignment import ConflictOfInterest, NoHandlerAvailable
+from cases.staff import StaffError
 from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
 from knowledge.ingest.village_rules import RulesFormatError
 from knowledge.villages import InvalidVillage
@@ -41,6 +44,12 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     RulesFormatError: (422, "invalid_rules"),
     InvalidVillage: (422, "invalid_village"),
     IndexNotBuilt: (503, "index_not_ready"),
+    IllegalTransition: (409, "illegal_transition"),
+    ConflictOfInterest: (409, "conflict_of_interest"),
+    NoHandlerAvailable: (409, "no_handler_available"),
+    InvalidIntake: (422, "invalid_case"),
+    StaffError: (422, "invalid_staff_change"),
+    StoreUnavailable: (503, "case_store_unavailable"),
 }
 
 
@@ -54,7 +63,7 @@ def _domain_handler(status: int, code: str):
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden", 429: "rate_limited"}
         return error_response(exc.status_code, code.get(exc.status_code, "http_error"), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.rasa_client import RasaClient
-from api.routes import chat, health, search, villages
+from api.routes import auth, cases, chat, health, search, villages
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
@@ -52,6 +52,6 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, chat, search, villages):
+    for module in (health, chat, search, villages, auth, cases):
         app.include_router(module.router)
     return app

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from api.rasa_client import RasaClient
+from cases import CaseStore, open_store
 from cunfa.settings import Settings
 from knowledge import IndexNotBuilt, KnowledgeBase
 
@@ -23,6 +24,10 @@ class AppState:
     knowledge: KnowledgeBase | None = None
     knowledge_error: str | None = "loading"
     _loader: asyncio.Task | None = field(default=None, repr=False)
+
+    def case_store(self) -> CaseStore:
+        """The case store for the configured database (opened, and migrated, on first use)."""
+        return open_store(self.settings.database)
 
     def start_loading_knowledge(self) -> None:
         """Load the index off the event loop so /healthz answers while it loads."""

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         "", description="Token for Rasa's HTTP API; empty means the supervisor makes a fresh one per start."
     )
     admin_token: str = Field("", description="Bearer token for admin endpoints (village rules); empty disables them.")
+    secret_key: str = Field(
+        "",
+        description="Signs staff access tokens; empty = a random key created once in <data_dir>/secret_key "
+        "(development and single-machine use). Must be set, and not 'changethis', in production.",
+    )
     lock_store_url: str = Field(
         "",
         description="redis://host:port/db for Rasa's lock store, needed when several Rasa servers share the "
@@ -70,6 +75,12 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:  # noqa: N805 - pydantic validator signature
         # Child processes run with other working directories; relative paths would drift.
         return value.expanduser().resolve()
+
+    @validator("secret_key")
+    def _real_secret(cls, value: str, values: dict) -> str:  # noqa: N805
+        if values.get("env") == "production" and (not value or value == "changethis" or len(value) < 32):
+            raise ValueError("CUNFA_SECRET_KEY must be set to a random string of at least 32 characters in production")
+        return value
 
     @validator("rasa_url", "action_url")
     def _strip_slash(cls, value: str) -> str:  # noqa: N805

@@ -1,0 +1,219 @@
+"""The staff case API and the resident status lookup.
+
+Lawyers and mediators see and change only the cases assigned to them; grid workers see the
+cases they filed; admins see all. Personal data is shown in full only to the assignee and
+admins, and every read of a case and every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import StateDep
+from api.schemas.cases import (
+    AssignRequest,
+    CaseListResponse,
+    FileCaseRequest,
+    NoteRequest,
+    ResidentStatusResponse,
+    TransitionRequest,
+)
+from api.schemas.common import ErrorResponse
+from api.security import Staff, StaffDep, require
+from cases import CaseIntake, audit
+from cases.assignment import assign
+from cases.models import Case
+from cases.views import case_detail, case_summary
+from cases.workflow import Status
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
+
+
+def _visible(case: Case, staff: Staff) -> bool:
+    if staff.is_admin:
+        return True
+    if staff.role == "grid_worker":
+        return case.filed_by == staff.username
+    return case.assignee == staff.username
+
+
+def _load(session: Session, number: str, staff: Staff) -> Case:
+    case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
+    # Someone else's case answers exactly like a missing one: its existence is not revealed.
+    if case is None or not _visible(case, staff):
+        raise HTTPException(404, f"no case {number} for you")
+    return case
+
+
+def _reveal(case: Case, staff: Staff) -> bool:
+    return staff.is_admin or case.assignee == staff.username
+
+
+@router.get("", response_model=CaseListResponse, responses=ERRORS)
+def my_cases(state: StateDep, staff: StaffDep, status: str | None = None) -> CaseListResponse:
+    """My queue, soonest SLA deadline first (admins: every case)."""
+    with state.case_store().session() as session:
+        query = select(Case).order_by(Case.first_contact_due_at, Case.id)
+        if staff.role == "grid_worker":
+            query = query.where(Case.filed_by == staff.username)
+        elif not staff.is_admin:
+            query = query.where(Case.assignee == staff.username)
+        if status:
+            query = query.where(Case.status == status)
+        cases = session.scalars(query.limit(500)).all()
+        audit.record(session, actor=staff.username, action="list_cases", count=len(cases))
+        session.commit()
+        return CaseListResponse(cases=[case_summary(c, reveal=_reveal(c, staff)) for c in cases])
+
+
+@router.post("", status_code=201, responses=ERRORS, dependencies=[require("grid_worker", "admin")])
+def file_case(body: FileCaseRequest, state: StateDep, staff: StaffDep) -> dict:
+    """File a case on a resident's behalf (grid workers, admins)."""
+    receipt = state.case_store().create(
+        CaseIntake(
+            description=body.description,
+            channel="console",
+            requested=body.requested,
+            dispute_type=body.dispute_type,
+            risk_level=body.risk_level,
+            resident_name=body.resident_name,
+            phone=body.phone,
+            village_id=body.village_id,
+            village_name=body.village_name,
+            counterparty=body.counterparty,
+            filed_by=staff.username,
+        )
+    )
+    with state.case_store().session() as session:
+        audit.record(session, actor=staff.username, action="file_case", case_number=receipt.number)
+        session.commit()
+    return receipt.to_dict()
+
+
+@router.get("/{number}", responses=ERRORS)
+def read_case(number: str, state: StateDep, staff: StaffDep) -> dict:
+    """One case with its history and the conversation that led to it."""
+    with state.case_store().session() as session:
+        found = _load(session, number, staff)
+        reveal = _reveal(found, staff)
+        body = case_detail(found, reveal=reveal)
+        audit.record(session, actor=staff.username, action="read_case", case_number=found.number, unmasked=reveal)
+        session.commit()
+        return body
+
+
+@router.post("/{number}/transitions", responses=ERRORS)
+def transition(number: str, body: TransitionRequest, state: StateDep, staff: StaffDep) -> dict:
+    """Move the case along 受理 → 研判 → 交办 → 化解 → 回访 → 评价 (assignee or admin)."""
+    store = state.case_store()
+    with store.session() as session:
+        found = _load(session, number, staff)
+        if not _reveal(found, staff):
+            raise HTTPException(403, "only the assignee or an admin may change this case")
+    updated = store.transition(
+        found.number,
+        body.to,
+        actor=staff.username,
+        note=body.note,
+        satisfaction=body.satisfaction,
+        comment=body.comment,
+    )
+    with store.session() as session:
+        audit.record(session, actor=staff.username, action="transition", case_number=found.number, to=body.to)
+        session.commit()
+    return case_detail(updated, reveal=True)
+
+
+@router.post("/{number}/notes", status_code=201, responses=ERRORS)
+def add_note(number: str, body: NoteRequest, state: StateDep, staff: StaffDep) -> dict:
+    store = state.case_store()
+    with store.session() as session:
+        found = _load(session, number, staff)
+        if not _reveal(found, staff):
+            raise HTTPException(403, "only the assignee or an admin may add notes")
+    store.add_note(found.number, actor=staff.username, text=body.text)
+    with store.session() as session:
+        audit.record(session, actor=staff.username, action="add_note", case_number=found.number)
+        session.commit()
+    return {"case_id": found.number, "noted": True}
+
+
+@router.post("/{number}/assign", responses=ERRORS, dependencies=[require("admin")])
+def assign_case(number: str, body: AssignRequest, state: StateDep, staff: StaffDep) -> dict:
+    """Assign to the least-loaded person on the roster, or to a named one (conflicts need a reason)."""
+    with state.case_store().session() as session:
+        found = _load(session, number, staff)
+        result = assign(
+            session, found, actor=staff.username, username=body.username, override_reason=body.override_reason
+        )
+        if found.status == Status.assessed.value:
+            found.status = Status.assigned.value
+        audit.record(session, actor=staff.username, action="assign", case_number=found.number, assignee=result.username)
+        session.commit()
+        return {
+            "case_id": found.number,
+            "assignee": result.username,
+            "level": result.level,
+            "skipped": list(result.skipped),
+        }
+
+
+class _Limiter:
+    """A sliding-window limit per client address; guesses at the 4 digits stop quickly."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and now - hits[0] > self.window_s:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True
+
+
+STATUS_LIMIT = _Limiter(limit=10, window_s=600)
+
+
+@router.get(
+    "/{number}/status",
+    response_model=ResidentStatusResponse,
+    responses={404: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
+)
+def resident_status(
+    number: str,
+    request: Request,
+    state: StateDep,
+    phone_last4: str = Query(..., pattern=r"^\d{4}$", description="Last 4 digits of the phone given at filing"),
+) -> ResidentStatusResponse:
+    """For residents: the status of a case, given its number and the last 4 digits of the phone.
+
+    Nothing else about the case is returned; a wrong number and wrong digits look the same.
+    At most 10 lookups per client address per 10 minutes.
+    """
+    client = request.client.host if request.client else "unknown"
+    if not STATUS_LIMIT.allow(client):
+        raise HTTPException(429, "too many lookups; try again in 10 minutes or call 12348")
+    found = state.case_store().resident_status(number, phone_last4)
+    if found is None:
+        raise HTTPException(404, "no case with that number and phone")
+    return ResidentStatusResponse(
+        case_id=found.number,
+        status=found.status,
+        status_label=found.status_label,
+        handler_role=found.handler_role,
+        updated_at=found.updated_at.isoformat(),
+    )

@@ -1,0 +1,131 @@
+"""The staff case API: login, roles, masking, lifecycle, audit, and the resident status lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.main import create_app
+from api.routes import cases as cases_route
+from cases import CaseIntake, open_store
+from cases.models import AuditEntry
+from cases.staff import add_roster_entry, add_user
+from cunfa.settings import Settings
+from knowledge import KnowledgeBase
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+def client(tiny_kb: KnowledgeBase, settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cases_route, "STATUS_LIMIT", cases_route._Limiter(limit=3, window_s=600))
+    store = open_store(settings.database)
+    with store.session() as session:
+        for name, role in (
+            ("admin1", "admin"),
+            ("med-a", "mediator"),
+            ("med-b", "mediator"),
+            ("grid-1", "grid_worker"),
+        ):
+            user = add_user(session, username=name, role=role, password=PASSWORD, display_name=name)
+            if role == "mediator":
+                add_roster_entry(session, user=user, handler_role="mediator", village_id="v1")
+        session.commit()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(503)))
+    with TestClient(create_app(settings, knowledge=tiny_kb, http_client=http)) as c:
+        yield c
+
+
+def login(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def file(settings: Settings, **overrides: object) -> str:
+    fields: dict[str, object] = {
+        "description": "邻居占了俺家宅基地，电话13812345678找我", "channel": "wechat", "requested": "mediation",
+        "dispute_type": "homestead", "resident_name": "王大山", "phone": "13912345678", "village_id": "v1",
+        "counterparty": "李四", "transcript": ({"speaker": "resident", "text": "我电话13912345678"},),
+    }  # fmt: skip
+    fields.update(overrides)
+    return open_store(settings.database).create(CaseIntake(**fields)).number  # type: ignore[arg-type]
+
+
+def test_login_rejects_wrong_passwords(client: TestClient) -> None:
+    response = client.post("/v1/auth/token", json={"username": "med-a", "password": "nope-nope"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+    assert client.get("/v1/cases").status_code == 401
+    assert client.get("/v1/cases", headers={"Authorization": "Bearer forged.token.here"}).status_code == 401
+
+
+def test_mediator_works_an_assigned_case_end_to_end(client: TestClient, settings: Settings) -> None:
+    number = file(settings)
+    admin, med_a, med_b = login(client, "admin1"), login(client, "med-a"), login(client, "med-b")
+    assert client.post(f"/v1/cases/{number}/transitions", json={"to": "assessed"}, headers=admin).status_code == 200
+    assigned = client.post(f"/v1/cases/{number}/assign", json={}, headers=admin).json()
+    owner, other = (med_a, med_b) if assigned["assignee"] == "med-a" else (med_b, med_a)
+    detail = client.get(f"/v1/cases/{number}", headers=owner).json()
+    assert detail["resident_phone"] == "13912345678" and detail["personal_data_masked"] is False
+    assert detail["transcript"][0]["text"] == "我电话13912345678"
+    assert client.get(f"/v1/cases/{number}", headers=other).status_code == 404  # not theirs: not revealed
+    assert [c["case_id"] for c in client.get("/v1/cases", headers=owner).json()["cases"]] == [number]
+    for target in ("in_progress", "resolved", "follow_up"):
+        response = client.post(f"/v1/cases/{number}/transitions", json={"to": target}, headers=owner)
+        assert response.status_code == 200, response.text
+    bad = client.post(f"/v1/cases/{number}/transitions", json={"to": "closed"}, headers=owner)
+    assert bad.status_code == 409 and "satisfaction" in bad.json()["error"]["message"]
+    closed = client.post(f"/v1/cases/{number}/transitions", json={"to": "closed", "satisfaction": 4}, headers=owner)
+    assert closed.json()["status"] == "closed" and closed.json()["satisfaction"] == 4
+    with open_store(settings.database).session() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.case_number == number))]
+    assert "read_case" in actions and actions.count("transition") == 5 and "assign" in actions
+
+
+def test_grid_worker_files_and_sees_masked_data_only_for_others(client: TestClient, settings: Settings) -> None:
+    grid = login(client, "grid-1")
+    response = client.post(
+        "/v1/cases",
+        json={"resident_name": "孙老汉", "phone": "13700001111", "village_id": "v1", "dispute_type": "support_elderly",
+              "description": "儿子不给生活费", "requested": "mediation"},
+        headers=grid,
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    number = response.json()["case_id"]
+    detail = client.get(f"/v1/cases/{number}", headers=grid).json()
+    assert detail["resident_phone"] == "137****1111" and detail["resident_name"] == "孙**"
+    assert detail["personal_data_masked"] is True
+    assert client.post(f"/v1/cases/{number}/transitions", json={"to": "assessed"}, headers=grid).status_code == 403
+    assert client.post(f"/v1/cases/{number}/assign", json={}, headers=grid).status_code == 403
+
+
+def test_illegal_transition_is_a_409(client: TestClient, settings: Settings) -> None:
+    number = file(settings)
+    response = client.post(f"/v1/cases/{number}/transitions", json={"to": "closed"}, headers=login(client, "admin1"))
+    assert response.status_code == 409 and response.json()["error"]["code"] == "illegal_transition"
+
+
+def test_resident_status_needs_the_digits_and_is_rate_limited(client: TestClient, settings: Settings) -> None:
+    number = file(settings)
+    ok = client.get(f"/v1/cases/{number}/status", params={"phone_last4": "5678"})
+    assert ok.status_code == 200 and set(ok.json()) == {
+        "case_id",
+        "status",
+        "status_label",
+        "handler_role",
+        "updated_at",
+    }
+    assert client.get(f"/v1/cases/{number}/status", params={"phone_last4": "0000"}).status_code == 404
+    assert client.get(f"/v1/cases/{number}/status", params={"phone_last4": "12"}).status_code == 422
+    assert client.get(f"/v1/cases/{number}/status", params={"phone_last4": "1111"}).status_code == 404
+    limited = client.get(f"/v1/cases/{number}/status", params={"phone_last4": "5678"})
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
