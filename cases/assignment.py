@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases import outbox
 from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Relation, RosterEntry, User
 from cases.workflow import OPEN_STATUSES
@@ -80,10 +81,10 @@ def _township_of(session: Session, village_id: str | None) -> str | None:
     )
 
 
-def candidates(session: Session, case: Case) -> list[tuple[str, list[User]]]:
+def candidates(session: Session, case: Case, *, township_only: bool = False) -> list[tuple[str, list[User]]]:
     """Roster levels to try, in order: the village's own people, then the township committee."""
     levels = []
-    if case.village_id:
+    if case.village_id and not township_only:
         village = session.scalars(
             select(User)
             .join(RosterEntry, RosterEntry.user_id == User.id)
@@ -117,6 +118,7 @@ def assign(
     actor: str,
     username: str | None = None,
     override_reason: str | None = None,
+    township_only: bool = False,
     now: datetime | None = None,
 ) -> Assignment:
     """Assign ``case`` (caller commits). With ``username`` an admin picks the person."""
@@ -133,7 +135,7 @@ def assign(
         detail = {"assignee": username, "level": result.level, "conflicts": reasons, "reason": override_reason}
     else:
         result = None
-        for level, people in candidates(session, case):
+        for level, people in candidates(session, case, township_only=township_only):
             eligible = []
             for person in people:
                 if conflicts(session, person, case):
@@ -153,4 +155,11 @@ def assign(
     case.assignee = result.username
     case.updated_at = when
     session.add(CaseEvent(case_id=case.id, at=when, actor=actor, kind="assigned", detail=detail))
+    outbox.enqueue(
+        session,
+        topic="case_assigned",
+        recipient=result.username,
+        payload={"case_id": case.number, "handler_role": case.handler_role,
+                 "first_contact_due_at": case.first_contact_due_at.isoformat()},
+    )  # fmt: skip
     return result

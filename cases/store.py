@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases import outbox
 from cases.db import make_engine, upgrade
 from cases.errors import CaseNotFound, IllegalTransition, StoreUnavailable
 from cases.intake import CaseIntake, CaseReceipt, ResidentStatus
@@ -132,6 +133,13 @@ class CaseStore:
                         detail={"channel": intake.channel, "handler_role": role, "risk_level": intake.risk_level},
                     )
                 )
+                outbox.enqueue(
+                    session,
+                    topic="emergency_case" if role == "emergency" else "case_received",
+                    payload={"case_id": case.number, "handler_role": role, "village_id": intake.village_id,
+                             "risk_level": intake.risk_level,
+                             "first_contact_due_at": case.first_contact_due_at.isoformat()},
+                )  # fmt: skip
                 session.commit()
             except IntegrityError:
                 # A concurrent retry with the same key won the race: hand back its case.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from cases import CaseIntake, CaseStore
 from cases.assignment import ConflictOfInterest, NoHandlerAvailable, assign, conflicts
@@ -113,3 +114,48 @@ def test_accounts_and_tokens(database_url: str) -> None:
     assert read_token(token, "k" * 32).role == "lawyer"
     with pytest.raises(AuthError):
         read_token(token, "another-secret-another-secret-xyz")
+
+
+def test_overdue_cases_go_to_the_township_once(staffed: CaseStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cases.sla import escalate_overdue, overdue
+
+    number = file(staffed).number
+    _assign(staffed, number)
+    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    with staffed.session() as session:
+        assert [c.number for c in overdue(session, now=later)] == [number]
+        assert escalate_overdue(session, now=later) == [number]
+        session.commit()
+        assert escalate_overdue(session, now=later) == []
+    case = staffed.get(number)
+    assert case.assignee == "town-1"
+    assert [e.kind for e in case.events][-2:] == ["assigned", "escalated"]
+    with staffed.session() as session:
+        assert overdue(session) == []  # not overdue yet at the real now
+
+
+def test_notifications_retry_with_backoff_and_never_block_filing(staffed: CaseStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cases.models import OutboxMessage
+    from cases.outbox import deliver_due
+
+    number = file(staffed).number
+    _assign(staffed, number)
+    calls: list[dict] = []
+
+    def down(message: dict) -> None:
+        calls.append(message)
+        raise ConnectionError("webhook down")
+
+    with staffed.session() as session:
+        assert deliver_due(session, down) == {"sent": 0, "retry": 2, "failed": 0}
+        pending = session.scalars(select(OutboxMessage)).all()
+        assert {m.topic for m in pending} == {"case_received", "case_assigned"}
+        assert all(m.next_attempt_at > datetime.now(timezone.utc) for m in pending)
+        assert deliver_due(session, down) == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+        later = datetime.now(timezone.utc) + timedelta(minutes=5)
+        assert deliver_due(session, calls.append, now=later) == {"sent": 2, "retry": 0, "failed": 0}
+    assert any(c["topic"] == "case_assigned" and c["recipient"] and c["case_id"] == number for c in calls)

@@ -1,0 +1,68 @@
+"""Notifications through an outbox table.
+
+A notification is a row written in the same transaction as the change it reports, so a case
+is never created without its notification and a notification is never sent for a change that
+rolled back. Delivery happens later, in the background, with exponential backoff; a webhook
+that is down delays notifications but never blocks filing a case.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+BATCH = 50
+
+Sender = Callable[[dict[str, Any]], None]
+
+
+def enqueue(session: Session, *, topic: str, payload: dict[str, Any], recipient: str | None = None) -> None:
+    """Add a notification to the caller's transaction."""
+    now = datetime.now(timezone.utc)
+    session.add(OutboxMessage(created_at=now, topic=topic, recipient=recipient, payload=payload, next_attempt_at=now))
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+
+
+def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) -> dict[str, int]:
+    """Try every pending message that is due; returns counts of sent, retried and failed."""
+    when = now or datetime.now(timezone.utc)
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    due = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= when)
+        .order_by(OutboxMessage.id)
+        .limit(BATCH)
+    ).all()
+    for message in due:
+        message.attempts += 1
+        try:
+            send({"id": message.id, "topic": message.topic, "recipient": message.recipient, **message.payload})
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried, never raised
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+                counts["failed"] += 1
+                logger.error("notification %s failed for good: %s", message.id, message.last_error)
+            else:
+                message.next_attempt_at = when + backoff(message.attempts)
+                counts["retry"] += 1
+        else:
+            message.status, message.last_error = "sent", None
+            counts["sent"] += 1
+        session.commit()
+    return counts
