@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
-from api import errors
+from api import background, errors
 from api.rasa_client import RasaClient
-from api.routes import auth, cases, chat, health, search, villages
+from api.routes import auth, cases, chat, health, search, staff, villages
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
@@ -22,6 +23,7 @@ def create_app(
     *,
     knowledge: KnowledgeBase | None = None,
     http_client: httpx.AsyncClient | None = None,
+    run_background: bool = True,
 ) -> FastAPI:
     """Build the app; tests pass their own settings, index and HTTP transport."""
     settings = settings or get_settings()
@@ -39,9 +41,12 @@ def create_app(
         )
         app.state.cunfa = state
         state.start_loading_knowledge()
+        duties = asyncio.create_task(background.run_forever(state)) if run_background else None
         try:
             yield
         finally:
+            if duties is not None:
+                duties.cancel()
             if http_client is None:
                 await client.aclose()
 
@@ -52,6 +57,6 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, chat, search, villages, auth, cases):
+    for module in (health, chat, search, villages, auth, staff, cases):
         app.include_router(module.router)
     return app

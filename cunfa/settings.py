@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         description="Signs staff access tokens; empty = a random key created once in <data_dir>/secret_key "
         "(development and single-machine use). Must be set, and not 'changethis', in production.",
     )
+    notify_webhook_url: str = Field(
+        "",
+        description="Case notifications (new, assigned, overdue, emergency) are POSTed here as JSON; empty = they "
+        "wait in the outbox until one is configured.",
+    )
     lock_store_url: str = Field(
         "",
         description="redis://host:port/db for Rasa's lock store, needed when several Rasa servers share the "

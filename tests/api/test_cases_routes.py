@@ -129,3 +129,24 @@ def test_resident_status_needs_the_digits_and_is_rate_limited(client: TestClient
     assert client.get(f"/v1/cases/{number}/status", params={"phone_last4": "1111"}).status_code == 404
     limited = client.get(f"/v1/cases/{number}/status", params={"phone_last4": "5678"})
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+
+
+def test_admin_manages_staff_and_sees_the_numbers(client: TestClient, settings: Settings) -> None:
+    admin = login(client, "admin1")
+    created = client.post(
+        "/v1/users", json={"username": "law-1", "role": "lawyer", "password": "another horse"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    posted = client.post("/v1/rosters", json={"username": "law-1", "handler_role": "lawyer", "village_id": "v1"},
+                         headers=admin)  # fmt: skip
+    assert posted.status_code == 201
+    assert client.post("/v1/relations", json={"username": "law-1", "person": "李四"}, headers=admin).status_code == 201
+    assert client.post("/v1/users", json={"username": "x1x", "role": "lawyer", "password": "short"},
+                       headers=admin).status_code == 422  # fmt: skip
+    assert client.post("/v1/users", json={"username": "law-2", "role": "lawyer", "password": "another horse"},
+                       headers=login(client, "med-a")).status_code == 403  # fmt: skip
+    file(settings)
+    stats = client.get("/v1/stats", params={"group_by": "dispute_type"}, headers=admin)
+    assert stats.status_code == 200 and stats.json()["groups"]["homestead"]["cases"] == 1
+    assert client.get("/v1/stats", headers=login(client, "med-a")).status_code == 403
+    assert client.get("/v1/overdue", headers=admin).json() == {"cases": []}

@@ -159,3 +159,31 @@ def test_notifications_retry_with_backoff_and_never_block_filing(staffed: CaseSt
         later = datetime.now(timezone.utc) + timedelta(minutes=5)
         assert deliver_due(session, calls.append, now=later) == {"sent": 2, "retry": 0, "failed": 0}
     assert any(c["topic"] == "case_assigned" and c["recipient"] and c["case_id"] == number for c in calls)
+
+
+def test_statistics_by_village_type_and_status(staffed: CaseStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cases.stats import case_stats
+
+    done = file(staffed).number
+    file(staffed, dispute_type="neighbor")
+    file(staffed, village_id="v-other")
+    for target in ("assessed", "assigned", "in_progress", "resolved", "follow_up"):
+        staffed.transition(done, target, actor="a")
+    staffed.transition(done, "closed", actor="a", satisfaction=4)
+    now = datetime.now(timezone.utc)
+    with staffed.session() as session:
+        stats = case_stats(session, since=now - timedelta(days=1), until=now + timedelta(minutes=1))
+        assert stats["total"]["cases"] == 3 and stats["total"]["resolution_rate"] == 1.0
+        assert stats["total"]["average_satisfaction"] == 4.0
+        assert stats["groups"]["v-qsw"]["cases"] == 2 and stats["groups"]["v-other"]["cases"] == 1
+        assert stats["total"]["median_hours_to_first_contact"] is not None
+        later = case_stats(
+            session, since=now - timedelta(days=1), until=now + timedelta(minutes=1), now=now + timedelta(days=2)
+        )
+        assert later["total"]["overdue"] == 2
+        by_type = case_stats(
+            session, since=now - timedelta(days=1), until=now + timedelta(minutes=1), group_by="dispute_type"
+        )
+        assert set(by_type["groups"]) == {"homestead", "neighbor"}

@@ -1,0 +1,57 @@
+"""Background duties of the API process: deliver notifications and escalate overdue cases.
+
+They run in a thread off the event loop, so a slow webhook or database never delays a chat
+turn, and they keep going after errors: a failed round is logged and retried next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+
+from cases import outbox, sla
+from cunfa.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_EVERY_S = 5.0
+SLA_EVERY = timedelta(minutes=1)
+
+
+def webhook_sender(settings: Settings):  # noqa: ANN201
+    def send(message: dict[str, Any]) -> None:
+        if not settings.notify_webhook_url:
+            raise RuntimeError("no CUNFA_NOTIFY_WEBHOOK_URL configured")
+        response = httpx.post(settings.notify_webhook_url, json=message, timeout=5.0)
+        response.raise_for_status()
+
+    return send
+
+
+def one_round(state: Any, last_sla: datetime | None) -> datetime | None:
+    store = state.case_store()
+    now = datetime.now(timezone.utc)
+    with store.session() as session:
+        if state.settings.notify_webhook_url:
+            outbox.deliver_due(session, webhook_sender(state.settings), now=now)
+        if last_sla is None or now - last_sla >= SLA_EVERY:
+            escalated = sla.escalate_overdue(session, now=now)
+            session.commit()
+            if escalated:
+                logger.warning("escalated overdue cases to the township: %s", ", ".join(escalated))
+            return now
+    return last_sla
+
+
+async def run_forever(state: Any) -> None:
+    last_sla: datetime | None = None
+    while True:
+        try:
+            last_sla = await asyncio.to_thread(one_round, state, last_sla)
+        except Exception:  # noqa: BLE001 - a bad round must not end the duty
+            logger.exception("background round failed; retrying")
+        await asyncio.sleep(OUTBOX_EVERY_S)
