@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api import background, errors
 from api.rasa_client import RasaClient
-from api.routes import auth, cases, chat, health, search, staff, villages
+from api.routes import auth, cases, chat, health, receipts, search, staff, villages
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
@@ -57,6 +57,6 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, chat, search, villages, auth, staff, cases):
+    for module in (health, chat, search, villages, auth, staff, cases, receipts):
         app.include_router(module.router)
     return app

@@ -150,3 +150,16 @@ def test_admin_manages_staff_and_sees_the_numbers(client: TestClient, settings: 
     assert stats.status_code == 200 and stats.json()["groups"]["homestead"]["cases"] == 1
     assert client.get("/v1/stats", headers=login(client, "med-a")).status_code == 403
     assert client.get("/v1/overdue", headers=admin).json() == {"cases": []}
+
+
+def test_receipt_page_lists_the_facts_citations_and_next_step(client: TestClient, settings: Settings) -> None:
+    cited = ({"source": "statute", "citation": "中华人民共和国民法典第二百八十八条", "title": "中华人民共和国民法典",
+              "article": "第二百八十八条", "text": "不动产的相邻权利人应当按照有利生产、方便生活……"},)  # fmt: skip
+    number = file(settings, citations=cited, description="<script>alert(1)</script>隔壁占地")
+    page = client.get(f"/receipts/{number}", params={"phone_last4": "5678"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    body = page.text
+    assert number in body and "受理回执" in body and "139****5678" in body and "13912345678" not in body
+    assert "第二百八十八条" in body and "24小时" in body
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+    assert client.get(f"/receipts/{number}", params={"phone_last4": "0000"}).status_code == 404
