@@ -121,3 +121,22 @@ def substantive(text: str) -> bool:
     """
     text = normalize(text)
     return len(text) >= 12 and classify_dispute(text) is not None
+
+
+_HARDSHIP_YES = re.compile(r"低保|特困|五保|困难|残疾|没钱|没有钱|穷|请不起|收入(很)?低|没(有)?收入|贫困|没(有)?工作")
+_HARDSHIP_NO = re.compile(r"^(不是|没有(?!钱|收入|工作)|不困难|不算|还行|还可以|过得去|不)")
+
+
+def hardship_answer(text: str, intent: str = "") -> str | None:
+    """The legal-aid pre-check answer: "yes" (economic hardship), "no", or None (ask again).
+
+    A leading negation wins ("不是低保户" is a no); otherwise any hardship word is a yes.
+    """
+    text = normalize(text).strip()
+    if _HARDSHIP_NO.match(text):
+        return "no"
+    if intent == "affirm" or is_confirm(text) or _HARDSHIP_YES.search(text):
+        return "yes"
+    if intent == "deny":
+        return "no"
+    return None

@@ -37,7 +37,10 @@ class ActionAskIntakeConfirmed(Action):
             f"事情类型：{DISPUTE_TYPE_LABELS.get(dispute, dispute or '（未填）')}",
             f"事情经过：{tracker.get_slot('description') or '（未填）'}",
             f"对方：{tracker.get_slot('counterparty') or '（未填）'}",
-            "没问题就点“确认提交”。",
         ]
+        if tracker.get_slot("handoff_kind") == "legal_aid":
+            hardship = {"yes": "是", "no": "否"}.get(tracker.get_slot("legal_aid_eligible") or "", "（未填）")
+            lines.append(f"经济困难：{hardship}")
+        lines.append("没问题就点“确认提交”。")
         dispatcher.utter_message(text="\n".join(lines), buttons=CONFIRM_BUTTONS)
         return []

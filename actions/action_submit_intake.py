@@ -17,7 +17,15 @@ logger = logging.getLogger(__name__)
 
 #: Cleared after every intake, filed or not; name, phone and village are kept so a second
 #: matter in the same conversation does not ask for them again (the summary shows them).
-RESET = ("description", "counterparty", "intake_confirmed", "intake_status", "intake_editing", "handoff_kind")
+RESET = (
+    "description",
+    "counterparty",
+    "intake_confirmed",
+    "intake_status",
+    "intake_editing",
+    "handoff_kind",
+    "legal_aid_eligible",
+)
 
 
 class ActionSubmitIntake(Action):
@@ -56,6 +64,7 @@ class ActionSubmitIntake(Action):
                 idempotency_key=message_key(tracker, "intake"),
                 citations=cited(tracker),
                 transcript=transcript(tracker),
+                legal_aid_eligible={"yes": True, "no": False}.get(tracker.get_slot("legal_aid_eligible") or ""),
             )
             receipt = case_store().create(intake)
         except InvalidIntake as exc:
@@ -72,9 +81,12 @@ class ActionSubmitIntake(Action):
             return [SlotSet("intake_confirmed", None), SlotSet("intake_status", None)]
 
         phone = tracker.get_slot("phone") or ""
+        note = ""
+        if intake.requested == "legal_aid" and receipt.handler_role == "lawyer":
+            note = "按您说的情况，可能不符合法律援助的经济困难条件；村法律顾问的咨询同样免费，先由他帮您看看。\n"
         dispatcher.utter_message(
             text=(
-                f"已经登记好了。案件编号：{receipt.number}\n"
+                note + f"已经登记好了。案件编号：{receipt.number}\n"
                 f"{receipt.contact_promise}（电话 {mask_phone(phone)}）。\n"
                 "请记好编号。想查进度，就说“查进度”，再报编号和电话后四位。"
             )

@@ -18,6 +18,7 @@ from actions._intake import (
     clean_name,
     clean_village,
     edit_target,
+    hardship_answer,
     is_cancel,
     is_confirm,
     wants_edit,
@@ -68,6 +69,17 @@ def _entity(tracker: Tracker, name: str) -> str | None:
 class ValidateIntakeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_intake_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """Legal aid needs one more answer: the economic-hardship pre-check, asked before the read-back."""
+        slots = [slot for slot in domain_slots if slot != "legal_aid_eligible"]
+        if tracker.get_slot("handoff_kind") == "legal_aid":
+            slots.insert(
+                slots.index("intake_confirmed") if "intake_confirmed" in slots else len(slots), "legal_aid_eligible"
+            )
+        return slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = _text(tracker)
@@ -137,6 +149,14 @@ class ValidateIntakeForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         return {"counterparty": clean_counterparty(str(value or ""))}
+
+    def validate_legal_aid_eligible(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        answer = hardship_answer(_text(tracker), _intent(tracker))
+        if answer is None:
+            dispatcher.utter_message(text="请回答“是”或“不是”：家里是不是经济困难？")
+        return {"legal_aid_eligible": answer}
 
     def validate_intake_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

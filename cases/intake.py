@@ -59,6 +59,7 @@ class CaseIntake:
     citations: tuple[dict[str, Any], ...] = ()
     transcript: tuple[dict[str, str], ...] = ()
     filed_by: str = "bot"
+    legal_aid_eligible: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.description or not self.description.strip():

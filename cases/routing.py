@@ -22,7 +22,9 @@ FIRST_CONTACT_SLA = timedelta(hours=24)
 EMERGENCY_SLA = timedelta(minutes=15)
 
 
-def handler_role_for(dispute_type: str | None, risk_level: str, requested: str | None = None) -> str:
+def handler_role_for(
+    dispute_type: str | None, risk_level: str, requested: str | None = None, legal_aid_eligible: bool | None = None
+) -> str:
     """Pick the handler role.
 
     Args:
@@ -31,11 +33,14 @@ def handler_role_for(dispute_type: str | None, risk_level: str, requested: str |
         requested: what the resident asked for (``lawyer``, ``mediation``, ``legal_aid``,
             ``report``); an explicit request wins over the dispute type, because a resident who
             asked for a lawyer and gets a mediator has not been listened to.
+        legal_aid_eligible: the pre-check for legal aid (economic hardship). A resident who asked
+            for legal aid but is not eligible goes to the village legal adviser, whose
+            consultation is free too; unknown (None) goes to the legal-aid centre to check.
     """
     if risk_level == "emergency" or requested == "emergency":
         return "emergency"
     if requested == "legal_aid":
-        return "legal_aid"
+        return "lawyer" if legal_aid_eligible is False else "legal_aid"
     if requested == "lawyer":
         return "lawyer"
     if requested == "mediation":

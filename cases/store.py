@@ -93,7 +93,7 @@ class CaseStore:
                 existing = session.scalar(select(Case).where(Case.idempotency_key == intake.idempotency_key))
                 if existing is not None:
                     return _receipt(existing)
-            role = handler_role_for(intake.dispute_type, intake.risk_level, intake.requested)
+            role = handler_role_for(intake.dispute_type, intake.risk_level, intake.requested, intake.legal_aid_eligible)
             case = Case(
                 idempotency_key=intake.idempotency_key,
                 status=Status.received.value,
@@ -114,7 +114,11 @@ class CaseStore:
                 channel=intake.channel,
                 conversation_id=intake.conversation_id,
                 filed_by=intake.filed_by,
-                context={"citations": list(intake.citations), "transcript": list(intake.transcript)},
+                context={
+                    "citations": list(intake.citations),
+                    "transcript": list(intake.transcript),
+                    "legal_aid_eligible": intake.legal_aid_eligible,
+                },
                 created_at=now,
                 updated_at=now,
                 first_contact_due_at=now + sla_for(role),

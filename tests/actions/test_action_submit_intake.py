@@ -62,3 +62,13 @@ async def test_database_down_tells_the_resident_and_keeps_the_facts(tiny_setting
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/report_dispute"
     slots = {e["name"] for e in events if e["event"] == "slot"}
     assert slots == {"intake_confirmed", "intake_status"}  # the collected facts stay in the conversation
+
+
+async def test_legal_aid_without_hardship_goes_to_the_legal_adviser(store: CaseStore, tracker_with) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_with("intake_confirmed", slots={"handoff_kind": "legal_aid", "legal_aid_eligible": "no"})
+    events = await ActionSubmitIntake().run(dispatcher, tracker, domain={})
+    case_slot = next(e["value"] for e in events if e["event"] == "slot" and e["name"] == "case")
+    assert case_slot["handler_role"] == "lawyer"
+    assert "法律援助的经济困难条件" in dispatcher.messages[0]["text"]
+    assert store.get(case_slot["case_id"]).context["legal_aid_eligible"] is False

@@ -112,3 +112,22 @@ def test_parse_last4() -> None:
     assert parse_last4("5678") == "5678"
     assert parse_last4("后四位是五六七八") == "5678"
     assert parse_last4("56789") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("是", "yes"),
+        ("俺家是低保户", "yes"),
+        ("没有收入", "yes"),
+        ("穷得很 请不起律师", "yes"),
+        ("不是", "no"),
+        ("不是低保户", "no"),
+        ("还行", "no"),
+        ("今天天气好", None),
+    ],
+)
+def test_hardship_answer(text: str, answer: str | None) -> None:
+    from actions._intake import hardship_answer
+
+    assert hardship_answer(text) == answer

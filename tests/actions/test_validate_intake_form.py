@@ -99,3 +99,13 @@ def test_a_phone_mentioned_in_passing_does_not_replace_the_residents(tracker_wit
     assert ValidateIntakeForm().validate_phone("13700000000", CollectingDispatcher(), tracker, {}) == {
         "phone": "13912345678"
     }
+
+
+async def test_legal_aid_adds_the_hardship_question_before_the_read_back(tracker_with) -> None:
+    form = ValidateIntakeForm()
+    slots = DOMAIN["forms"]["intake_form"]["required_slots"] + ["legal_aid_eligible"]
+    legal_aid = tracker_with("intake_confirmed", slots={"handoff_kind": "legal_aid"})
+    required = await form.required_slots(slots, CollectingDispatcher(), legal_aid, DOMAIN)
+    assert required[-2:] == ["legal_aid_eligible", "intake_confirmed"]
+    mediation = tracker_with("intake_confirmed", slots={"handoff_kind": "mediation"})
+    assert "legal_aid_eligible" not in await form.required_slots(slots, CollectingDispatcher(), mediation, DOMAIN)

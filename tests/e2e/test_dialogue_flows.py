@@ -80,7 +80,9 @@ def test_legal_aid_goes_to_legal_aid(stack: Stack) -> None:
     assert "哪方面" in village_question  # village known from the channel: not asked
     talk.say("欠工钱")
     talk.say("在工地干了半年活，包工头一分钱没给")
-    talk.say("包工头张三")
+    assert "低保户" in text_of(talk.say("包工头张三"))  # the legal-aid pre-check
+    summary = text_of(talk.say("是，家里是低保户"))
+    assert "经济困难：是" in summary
     done = talk.say("确认提交")
     assert done["case"]["handler_role"] == "legal_aid"
     assert store(stack).get(done["case"]["case_id"]).village_id == "sample-dongtan"
