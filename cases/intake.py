@@ -10,22 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from cases.errors import InvalidIntake
+from triage import DISPUTE_TYPES
 
-DISPUTE_TYPES = (
-    "land_contract",
-    "homestead",
-    "marriage_family",
-    "support_elderly",
-    "inheritance",
-    "wage_arrears",
-    "neighbor",
-    "personal_injury",
-    "traffic_accident",
-    "debt",
-    "consumer",
-    "property_mgmt",
-    "other",
-)
 RISK_LEVELS = ("none", "low", "medium", "high", "emergency")
 REQUESTS = ("lawyer", "mediation", "report", "legal_aid", "emergency")
 CHANNELS = ("kiosk", "web", "hotline", "wechat", "console")

@@ -56,6 +56,21 @@ def _reveal(case: Case, staff: Staff) -> bool:
     return staff.is_admin or case.assignee == staff.username
 
 
+def _workable(state: StateDep, number: str, staff: Staff) -> str:
+    """The case number, if ``staff`` may change the case (its assignee, or an admin)."""
+    with state.case_store().session() as session:
+        found = _load(session, number, staff)
+        if not _reveal(found, staff):
+            raise HTTPException(403, "only the assignee or an admin may change this case")
+        return found.number
+
+
+def _audit(state: StateDep, staff: Staff, action: str, number: str, **detail: object) -> None:
+    with state.case_store().session() as session:
+        audit.record(session, actor=staff.username, action=action, case_number=number, **detail)
+        session.commit()
+
+
 @router.get("", response_model=CaseListResponse, responses=ERRORS)
 def my_cases(state: StateDep, staff: StaffDep, status: str | None = None) -> CaseListResponse:
     """My queue, soonest SLA deadline first (admins: every case)."""
@@ -91,9 +106,7 @@ def file_case(body: FileCaseRequest, state: StateDep, staff: StaffDep) -> dict:
             filed_by=staff.username,
         )
     )
-    with state.case_store().session() as session:
-        audit.record(session, actor=staff.username, action="file_case", case_number=receipt.number)
-        session.commit()
+    _audit(state, staff, "file_case", receipt.number)
     return receipt.to_dict()
 
 
@@ -133,16 +146,10 @@ def transition(number: str, body: TransitionRequest, state: StateDep, staff: Sta
 
 @router.post("/{number}/notes", status_code=201, responses=ERRORS)
 def add_note(number: str, body: NoteRequest, state: StateDep, staff: StaffDep) -> dict:
-    store = state.case_store()
-    with store.session() as session:
-        found = _load(session, number, staff)
-        if not _reveal(found, staff):
-            raise HTTPException(403, "only the assignee or an admin may add notes")
-    store.add_note(found.number, actor=staff.username, text=body.text)
-    with store.session() as session:
-        audit.record(session, actor=staff.username, action="add_note", case_number=found.number)
-        session.commit()
-    return {"case_id": found.number, "noted": True}
+    found = _workable(state, number, staff)
+    state.case_store().add_note(found, actor=staff.username, text=body.text)
+    _audit(state, staff, "add_note", found)
+    return {"case_id": found, "noted": True}
 
 
 @router.post("/{number}/assign", responses=ERRORS, dependencies=[require("admin")])
