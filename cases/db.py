@@ -8,6 +8,7 @@ processes; WAL is a property of the file, so Rasa's connections benefit too.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+_alembic_lock = threading.Lock()
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe to call from several processes at once."""
-    with engine.connect() as connection:
+    """Bring the schema to the newest migration; safe to call from several processes at once.
+
+    Alembic's runtime context is module-global, so runs in one process are serialised too.
+    """
+    with _alembic_lock, engine.connect() as connection:
         is_pg = engine.dialect.name == "postgresql"
         if is_pg:
             connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _PG_LOCK_ID})

@@ -8,10 +8,10 @@ last, ``StoreUnavailable`` is raised so the caller can say so honestly.
 
 from __future__ import annotations
 
-import functools
 import hmac
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -310,7 +310,17 @@ def _receipt(case: Case) -> CaseReceipt:
     )
 
 
-@functools.lru_cache(maxsize=8)
+_stores: dict[str, CaseStore] = {}
+_open_lock = threading.Lock()
+
+
 def open_store(url: str) -> CaseStore:
-    """The process-wide store for ``url`` (schema upgraded on first open)."""
-    return CaseStore(url)
+    """The process-wide store for ``url`` (schema upgraded on first open).
+
+    Locked because Alembic keeps its migration context in module globals: two threads opening
+    the store at once (a request and the background duties) would corrupt each other's run.
+    """
+    with _open_lock:
+        if url not in _stores:
+            _stores[url] = CaseStore(url)
+        return _stores[url]

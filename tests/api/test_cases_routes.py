@@ -163,3 +163,14 @@ def test_receipt_page_lists_the_facts_citations_and_next_step(client: TestClient
     assert "第二百八十八条" in body and "24小时" in body
     assert "<script>alert" not in body and "&lt;script&gt;" in body
     assert client.get(f"/receipts/{number}", params={"phone_last4": "0000"}).status_code == 404
+
+
+def test_staff_admins_manage_village_rules_and_others_may_not(client: TestClient) -> None:
+    rules = "# 样例村村规民约\n\n第1条 禁止焚烧秸秆。\n".encode()
+    headers = {"Content-Type": "text/markdown"}
+    ok = client.put("/v1/villages/v9/rules", params={"name": "样例村"}, content=rules,
+                    headers={**headers, **login(client, "admin1")})  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    denied = client.put("/v1/villages/v9/rules", params={"name": "样例村"}, content=rules,
+                        headers={**headers, **login(client, "med-a")})  # fmt: skip
+    assert denied.status_code == 403
