@@ -13,6 +13,7 @@ from cunfa.settings import get_settings
 from knowledge.base import shared_knowledge_base
 from knowledge.citations import normalize_citation
 from knowledge.evaluation import load_questions, train_faq_ids
+from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 
 def main() -> None:
@@ -20,12 +21,17 @@ def main() -> None:
     kb = shared_knowledge_base(settings).restricted_to_faqs(train_faq_ids(settings.faq_file))
     questions = load_questions(settings.faq_file, "dev")
     rows = []
+    with_topic: list[bool] = []
     for q in questions:
         statutes = kb.search(q.text, k=3, source="statute")
         hit = bool({normalize_citation(h.citation) for h in statutes} & q.gold)
         faq = kb.search(q.text, k=1, source="faq", mode="dense")[0] if "dense" in kb.modes else None
         faq_ok = bool(faq and {normalize_citation(c) for c in faq.extra.get("cited", [])} & q.gold)
         rows.append((statutes[0].score, hit, faq.score if faq else 0.0, faq_ok))
+        if statutes[0].score < 0.75 and (topic := classify_dispute(q.text)) is not None:
+            # Would answering at once, with the lexicon's topic added, be right instead of asking?
+            again = kb.search(f"{DISPUTE_TYPE_LABELS[topic.value]} {q.text}", k=3, source="statute")
+            with_topic.append(bool({normalize_citation(h.citation) for h in again} & q.gold))
     n = len(rows)
     print(f"dev questions: {n}; top-3 statutes contain a gold article: {sum(r[1] for r in rows) / n:.2f}")
     print("\nstatute threshold | below: n, precision | above: n, precision")
@@ -40,6 +46,10 @@ def main() -> None:
     for t in (0.7, 0.75, 0.8, 0.85, 0.9):
         sel = [r[3] for r in rows if r[2] >= t]
         print(f"{t:20.2f} | {len(sel):4d}, {sum(sel) / max(1, len(sel)):.2f}")
+    print(
+        f"\nbelow 0.75 with a lexicon topic: {len(with_topic)}; answering with the topic added would cite a "
+        f"gold article for {sum(with_topic)} of them (so the assistant asks instead)"
+    )
 
 
 if __name__ == "__main__":
