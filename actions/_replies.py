@@ -12,9 +12,9 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge import Hit
+from knowledge.answer import DISCLAIMER, format_citation_list, short_quote
 
-DISCLAIMER = "以上是一般性法律信息，不是针对您个案的法律意见；具体情况请找村法律顾问，或拨打12348公共法律服务热线。"
-QUOTE_CHARS = 120
+__all__ = ["DISCLAIMER", "format_citation_list", "send_reply", "short_quote"]
 
 
 def send_reply(
@@ -30,14 +30,3 @@ def send_reply(
         "buttons": list(buttons or []),
     }
     dispatcher.utter_message(json_message=payload)
-
-
-def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
-    """A one-line excerpt for the chat bubble; the full text travels in the citation."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def format_citation_list(hits: list[Hit]) -> str:
-    lines = [f"{i}. 《{hit.title}》{hit.article}：{short_quote(hit.text)}" for i, hit in enumerate(hits, 1)]
-    return "\n".join(lines)

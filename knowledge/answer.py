@@ -30,6 +30,10 @@ from knowledge.base import KnowledgeBase
 from knowledge.types import Hit
 
 AnswerKind = Literal["faq", "statutes", "clarify", "none"]
+
+#: Ends every legal answer, wherever it is worded (action server, or the gateway's degraded mode).
+DISCLAIMER = "以上是一般性法律信息，不是针对您个案的法律意见；具体情况请找村法律顾问，或拨打12348公共法律服务热线。"
+QUOTE_CHARS = 120
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
@@ -113,3 +117,17 @@ def answer_question(
     where = f"《{lead.title}》{lead.article}" if lead.source == "statute" else f"{lead.title}{lead.article}"
     summary = f"这类事主要看{where}的规定：{first_sentences(lead.text, policy.summary_chars)}"
     return Answer("statutes", summary, citations, confidence=top_statute)
+
+
+def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A one-line excerpt for the chat bubble; the full text travels in the citation."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def format_citation_list(hits: list[Hit]) -> str:
+    lines = []
+    for i, hit in enumerate(hits, 1):
+        where = f"《{hit.title}》{hit.article}" if hit.source != "village_rule" else f"{hit.title}{hit.article}"
+        lines.append(f"{i}. {where}：{short_quote(hit.text)}")
+    return "\n".join(lines)

@@ -64,6 +64,7 @@ class ChatResponse(BaseModel):
     intent: Intent
     risk_level: RiskLevel = "none"
     case: CaseRef | None = None
+    degraded: bool = Field(False, description="True when the dialogue engine was down and the gateway answered alone")
 
     class Config:
         schema_extra: dict[str, Any] = {

@@ -34,12 +34,12 @@ def rasa_stub(messages: list[dict], tracker: dict, seen: list[httpx.Request]) ->
 
 
 @pytest.fixture
-def make_client(tiny_kb: KnowledgeBase) -> Iterator[Callable[..., TestClient]]:
+def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., TestClient]]:  # noqa: ANN001
     clients: list[TestClient] = []
 
     def make(handler: Handler, knowledge: KnowledgeBase | None = tiny_kb) -> TestClient:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        settings = Settings(rasa_token="tok")
+        settings = Settings(rasa_token="tok", data_dir=tmp_path)
         client = TestClient(create_app(settings, knowledge=knowledge, http_client=http))
         client.__enter__()
         clients.append(client)
@@ -127,14 +127,38 @@ class TestChat:
         assert response.status_code == 422
         assert set(response.json()["error"]) == {"code", "message"}
 
-    def test_rasa_down_is_a_503_with_the_error_shape(self, make_client) -> None:
-        def down(request: httpx.Request) -> httpx.Response:
-            raise httpx.ConnectError("refused", request=request)
+    @staticmethod
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
 
-        client = make_client(down)
-        response = client.post("/v1/chat", json={"user_id": "u", "text": "你好"})
-        assert response.status_code == 503
-        assert response.json()["error"]["code"] == "assistant_unavailable"
+    def test_rasa_down_still_answers_and_says_so(self, make_client) -> None:
+        response = make_client(self.down).post("/v1/chat", json={"user_id": "u", "text": "你好"})
+        assert response.status_code == 200
+        body = response.json()
+        assert (
+            body["degraded"] is True and "故障" in body["replies"][0]["text"] and "12348" in body["replies"][0]["text"]
+        )
+
+    def test_rasa_down_legal_question_gets_cited_articles(self, make_client) -> None:
+        response = make_client(self.down).post("/v1/chat", json={"user_id": "u", "text": "离婚以后孩子的抚养费谁出"})
+        body = response.json()
+        assert response.status_code == 200 and body["degraded"] is True
+        reply = body["replies"][0]
+        assert reply["citations"] and reply["citations"][0]["source"] == "statute"
+        assert "故障" in reply["text"] and reply["text"].endswith("12348公共法律服务热线。")
+
+    def test_rasa_down_danger_still_gets_110_and_a_case(self, make_client, tmp_path) -> None:  # noqa: ANN001
+        from cases import open_store
+        from cunfa.settings import Settings as S
+
+        response = make_client(self.down).post(
+            "/v1/chat", json={"user_id": "u", "text": "他拿着刀说要砍死我", "channel": "hotline"}
+        )
+        body = response.json()
+        assert response.status_code == 200 and body["risk_level"] == "emergency"
+        assert "110" in body["replies"][0]["text"]
+        case = open_store(S(data_dir=tmp_path).database).get(body["case"]["case_id"])
+        assert case.handler_role == "emergency" and case.channel == "hotline" and case.filed_by == "gateway"
 
 
 class TestSearch:
