@@ -29,6 +29,7 @@ from cases.intake import CaseIntake, CaseReceipt, ResidentStatus
 from cases.models import Case, CaseEvent
 from cases.routing import contact_promise, handler_role_for, sla_for
 from cases.workflow import Status, can_transition, status_label
+from triage import last4
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -286,8 +287,8 @@ class CaseStore:
 
 
 def _last4(phone: str | None) -> str | None:
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-4:] if len(digits) >= 4 else None
+    digits = last4(phone or "")
+    return digits if len(digits) == 4 else None
 
 
 def _receipt(case: Case) -> CaseReceipt:

@@ -22,6 +22,7 @@ Rules (negated cues are dropped before overlaps are resolved):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -160,6 +161,8 @@ def _is_abstract_question(view: str) -> bool:
     return bool(_LEGAL_QUESTION.search(view)) and not _SITUATIONAL.search(view)
 
 
+# Cached: the NLU component and the slot-mapping action both judge every message, with the same words.
+@functools.lru_cache(maxsize=4096)
 def assess_risk(text: str) -> RiskAssessment:
     """Rate how urgently a message needs a human, following the rules in the module docstring.
 
