@@ -161,7 +161,7 @@ def _is_abstract_question(view: str) -> bool:
     return bool(_LEGAL_QUESTION.search(view)) and not _SITUATIONAL.search(view)
 
 
-# Cached: the NLU component and the slot-mapping action both judge every message, with the same words.
+# Cached: within one process the same message is judged several times (risk level, cues, emergency action).
 @functools.lru_cache(maxsize=4096)
 def assess_risk(text: str) -> RiskAssessment:
     """Rate how urgently a message needs a human, following the rules in the module docstring.
