@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import background, errors
 from api.rasa_client import RasaClient
-from api.routes import auth, cases, chat, health, receipts, search, staff, villages
+from api.routes import assist, auth, cases, chat, health, pages, receipts, search, staff, villages, wechat
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
 from knowledge import KnowledgeBase
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
 def create_app(
@@ -57,6 +61,8 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, chat, search, villages, auth, staff, cases, receipts):
+    for module in (health, chat, search, villages, auth, staff, cases, receipts, assist, wechat, pages):
         app.include_router(module.router)
+    # Pages load their scripts and styles from here only: no CDN, and a CSP of 'self'.
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     return app

@@ -18,7 +18,7 @@ import jwt
 
 from cases.errors import CaseError
 
-ROLES = ("admin", "lawyer", "mediator", "grid_worker")
+ROLES = ("admin", "lawyer", "mediator", "grid_worker", "hotline")
 TOKEN_TTL = timedelta(minutes=30)
 MIN_PASSWORD = 8
 _N, _R, _P = 2**14, 8, 1

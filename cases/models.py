@@ -167,3 +167,36 @@ class OutboxMessage(Base):
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
     last_error = Column(Text)
+
+
+class ChannelDelivery(Base):
+    """A message a channel delivered, recorded before it is processed.
+
+    WeChat retries a callback three times when it gets no answer in 5 s; the unique key makes
+    the second delivery of the same message a no-op in every gateway process at once.
+    """
+
+    __tablename__ = "channel_deliveries"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    channel = Column(String(16), nullable=False)
+    key = Column(String(160), nullable=False, unique=True)
+    received_at = Column(UTCDateTime, nullable=False, index=True)
+    reply = Column(Text)
+
+
+class AssistEvent(Base):
+    """What the hotline assistant suggested and what the agent actually used, per call.
+
+    Kept so the usefulness of suggestions can be measured (used / shown), never to judge agents.
+    """
+
+    __tablename__ = "assist_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
+    call_id = Column(String(64), nullable=False, index=True)
+    agent = Column(String(64))
+    kind = Column(String(24), nullable=False)  # shown | suggestion_used | draft_used | case_filed
+    ref = Column(String(200))
+    detail = Column(JSONText, nullable=False, default=dict)

@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="users_command", required=True)
     user_add = users.add_parser("add", help="create a staff account (password read from stdin)")
     user_add.add_argument("--username", required=True)
-    user_add.add_argument("--role", required=True, choices=["admin", "lawyer", "mediator", "grid_worker"])
+    user_add.add_argument("--role", required=True, choices=["admin", "lawyer", "mediator", "grid_worker", "hotline"])
     user_add.add_argument("--name", default="", help="display name, e.g. 张律师")
     user_add.add_argument("--phone", default=None)
     user_add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")

@@ -70,6 +70,32 @@ class Settings(BaseSettings):
         "e.g. '镇派出所 0371-12345678；村治保主任 13800000000'.",
     )
     rasa_timeout_s: float = Field(30.0, gt=0, description="How long the gateway waits for one Rasa turn.")
+    wechat_token: str = Field(
+        "", description="Token set in the WeChat official account console; empty disables /wechat."
+    )
+    wechat_app_id: str = Field(
+        "", description="AppID of the official account (needed for safe mode and the customer-service API)."
+    )
+    wechat_app_secret: str = Field(
+        "", description="AppSecret, for the access token of the customer-service message API."
+    )
+    wechat_encoding_aes_key: str = Field(
+        "", description="EncodingAESKey (43 characters); when set, /wechat runs in safe (AES) mode."
+    )
+    wechat_reply_budget_s: float = Field(
+        4.0, gt=0, lt=5, description="How long /wechat waits for the answer before a holding reply (WeChat allows 5 s)."
+    )
+    wechat_max_clock_skew_s: int = Field(
+        300, gt=0, description="A callback whose timestamp is further than this from now is a replay: 403."
+    )
+    kiosk_village_id: str = Field("", description="Village the /kiosk page serves; empty = no village rules cited.")
+    kiosk_idle_reset_s: int = Field(120, ge=10, description="The kiosk clears the conversation after this idle time.")
+    max_message_chars: int = Field(
+        1000, ge=50, description="Longer resident messages are cut to this length (the reply says so)."
+    )
+    max_body_bytes: int = Field(256_000, ge=1024, description="Requests with a larger body are refused with 413.")
+    rate_limit_per_ip: int = Field(120, ge=1, description="Public endpoint requests allowed per IP per minute.")
+    rate_limit_per_user: int = Field(30, ge=1, description="Chat turns allowed per resident (user_id) per minute.")
     log_level: str = "INFO"
 
     class Config:
