@@ -7,12 +7,19 @@ Rasa's REST channel returns plain ``text`` messages (domain responses, possibly 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
 from typing import Any
 
-from api.rasa_client import RasaClient
+from api.degraded import degraded_reply
+from api.rasa_client import RasaClient, RasaUnavailable
 from api.schemas.chat import ChatRequest, ChatResponse
+from api.state import AppState
+from api.text_input import cut_notice, cut_text
+
+logger = logging.getLogger(__name__)
 
 RISK_LEVELS = ("none", "low", "medium", "high", "emergency")
 
@@ -74,4 +81,32 @@ async def chat_turn(rasa: RasaClient, request: ChatRequest) -> dict[str, Any]:
     state = await rasa.tracker_state(sender)
     body = {"replies": to_replies(messages), **from_tracker(state)}
     ChatResponse.validate(body)
+    return body
+
+
+async def answer_turn(state: AppState, request: ChatRequest) -> dict[str, Any]:
+    """A turn for any channel: cut to the configured length, answered by Rasa or, if it is down, alone.
+
+    Every channel (REST chat, kiosk, WeChat) goes through here so that none of them can
+    skip the length limit or answer a resident in danger with an error page.
+    """
+    max_chars = state.settings.max_message_chars
+    text, was_cut = cut_text(request.text, max_chars)
+    if was_cut:
+        request = request.copy(update={"text": text})
+    try:
+        body = await chat_turn(state.rasa, request)
+    except RasaUnavailable as exc:
+        logger.warning("degraded mode: %s", exc)
+        body = await asyncio.to_thread(
+            degraded_reply,
+            request,
+            sender_id(request),
+            state.knowledge,
+            state.case_store(),
+            state.settings.emergency_contacts,
+        )
+        ChatResponse.validate(body)
+    if was_cut:
+        body["replies"].insert(0, {"text": cut_notice(max_chars), "citations": [], "buttons": []})
     return body

@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_MESSAGE = "助手暂时无法回答，请稍后再试，或拨打12348公共法律服务热线。"
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}}, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -63,8 +63,17 @@ def _domain_handler(status: int, code: str):
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden", 429: "rate_limited"}
-        return error_response(exc.status_code, code.get(exc.status_code, "http_error"), str(exc.detail))
+        code = {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            429: "rate_limited",
+        }
+        status_code = code.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, status_code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -72,6 +81,12 @@ def install(app: FastAPI) -> None:
 
     for exc_type, (status, code) in DOMAIN_ERRORS.items():
         app.add_exception_handler(exc_type, _domain_handler(status, code))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback for us; the caller gets the error shape and a way to get help.
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", UNAVAILABLE_MESSAGE)
 
     @app.exception_handler(RasaUnavailable)
     async def _rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:

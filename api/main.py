@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import background, errors
+from api.limits import BodySizeLimit, PerIPRateLimit, SecurityHeaders, SlidingWindowLimiter
 from api.rasa_client import RasaClient
 from api.routes import assist, auth, cases, chat, health, pages, receipts, search, staff, villages, wechat
 from api.state import AppState
@@ -42,6 +43,7 @@ def create_app(
             rasa=RasaClient(client, settings.rasa_base_url, settings.rasa_token),
             knowledge=knowledge,
             knowledge_error=None if knowledge else "loading",
+            user_limiter=SlidingWindowLimiter(settings.rate_limit_per_user, 60.0),
         )
         app.state.cunfa = state
         state.start_loading_knowledge()
@@ -65,4 +67,8 @@ def create_app(
         app.include_router(module.router)
     # Pages load their scripts and styles from here only: no CDN, and a CSP of 'self'.
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    # The last added runs first: headers go on every answer, 429 and 413 included.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PerIPRateLimit, limiter=SlidingWindowLimiter(settings.rate_limit_per_ip, 60.0))
+    app.add_middleware(SecurityHeaders)
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from api.limits import SlidingWindowLimiter
 from api.rasa_client import RasaClient
 from cases import CaseStore, open_store
 from cunfa.settings import Settings
@@ -23,6 +24,8 @@ class AppState:
     rasa: RasaClient
     knowledge: KnowledgeBase | None = None
     knowledge_error: str | None = "loading"
+    #: Chat turns per resident per minute; one looping client must not starve the rest.
+    user_limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(30, 60.0))
     _loader: asyncio.Task | None = field(default=None, repr=False)
 
     def case_store(self) -> CaseStore:

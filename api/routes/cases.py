@@ -7,15 +7,12 @@ admins, and every read of a case and every change is written to the audit log.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
-
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import StateDep
+from api.limits import SlidingWindowLimiter
 from api.schemas.cases import (
     AssignRequest,
     CaseListResponse,
@@ -172,27 +169,8 @@ def assign_case(number: str, body: AssignRequest, state: StateDep, staff: StaffD
         }
 
 
-class _Limiter:
-    """A sliding-window limit per client address; guesses at the 4 digits stop quickly."""
-
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[key]
-            while hits and now - hits[0] > self.window_s:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
-
-STATUS_LIMIT = _Limiter(limit=10, window_s=600)
+#: Guesses at the 4 digits stop quickly: 10 lookups per client address per 10 minutes.
+STATUS_LIMIT = SlidingWindowLimiter(limit=10, window_s=600)
 
 
 @router.get(

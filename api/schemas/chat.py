@@ -5,10 +5,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, validator
 
 from api.schemas.common import HitOut
+from api.text_input import clean_text
 
 Channel = Literal["kiosk", "web", "hotline", "wechat"]
 RiskLevel = Literal["none", "low", "medium", "high", "emergency"]
-MAX_TEXT = 4000
+#: Hard cap; anything up to it is accepted and cut to ``max_message_chars`` with a notice.
+MAX_TEXT = 20_000
 
 
 class ChatRequest(BaseModel):
@@ -18,10 +20,13 @@ class ChatRequest(BaseModel):
     channel: Channel = "web"
 
     @validator("text")
-    def _not_blank(cls, value: str) -> str:  # noqa: N805
+    def _clean_not_blank(cls, value: str) -> str:  # noqa: N805
         if not value.strip():
             raise ValueError("text must not be empty")
-        return value
+        cleaned = clean_text(value)
+        if not cleaned.strip():
+            raise ValueError("text holds only control characters")
+        return cleaned
 
     @validator("user_id")
     def _user_id_printable(cls, value: str) -> str:  # noqa: N805

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.limits import SlidingWindowLimiter
 from api.main import create_app
 from api.routes import cases as cases_route
 from cases import CaseIntake, open_store
@@ -27,7 +28,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(tiny_kb: KnowledgeBase, settings: Settings, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cases_route, "STATUS_LIMIT", cases_route._Limiter(limit=3, window_s=600))
+    monkeypatch.setattr(cases_route, "STATUS_LIMIT", SlidingWindowLimiter(limit=3, window_s=600))
     store = open_store(settings.database)
     with store.session() as session:
         for name, role in (

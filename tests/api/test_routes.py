@@ -117,7 +117,8 @@ class TestChat:
             {"user_id": "u", "text": "   "},
             {"user_id": "", "text": "你好"},
             {"user_id": "u", "text": "你好", "channel": "fax"},
-            {"user_id": "u", "text": "x" * 4001},
+            {"user_id": "u", "text": "x" * 20_001},
+            {"user_id": "u", "text": "\u0000\u0007\u200b"},
             {"text": "你好"},
         ],
     )
