@@ -18,6 +18,7 @@ from api.rasa_client import RasaClient, RasaUnavailable
 from api.schemas.chat import ChatRequest, ChatResponse
 from api.state import AppState
 from api.text_input import cut_notice, cut_text
+from triage.risk import max_level
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ def to_replies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def from_tracker(state: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(state, dict):
+        state = {}
     latest = state.get("latest_message") or {}
     intent = latest.get("intent") or {}
     slots = state.get("slots") or {}
@@ -95,18 +98,34 @@ async def answer_turn(state: AppState, request: ChatRequest) -> dict[str, Any]:
     if was_cut:
         request = request.copy(update={"text": text})
     try:
-        body = await chat_turn(state.rasa, request)
-    except RasaUnavailable as exc:
-        logger.warning("degraded mode: %s", exc)
-        body = await asyncio.to_thread(
-            degraded_reply,
-            request,
-            sender_id(request),
-            state.knowledge,
-            state.case_store(),
-            state.settings.emergency_contacts,
-        )
-        ChatResponse.validate(body)
+        # One deadline for the whole turn: httpx's timeout is per read, so a server that
+        # trickles bytes could otherwise hold a resident far longer than configured.
+        body = await asyncio.wait_for(chat_turn(state.rasa, request), state.settings.rasa_timeout_s)
+    except (RasaUnavailable, asyncio.TimeoutError) as exc:
+        logger.warning("degraded mode: %s", exc or "Rasa took longer than the turn deadline")
+        body = await _degraded(state, request)
+    else:
+        if not body["replies"]:
+            # Every turn of our bot says something; silence means a custom action failed
+            # (Rasa logs it and answers 200 with nothing), most often the action server is down.
+            logger.warning("degraded mode: Rasa answered %s with no reply", body["intent"]["name"])
+            tracked = body
+            body = await _degraded(state, request)
+            body["risk_level"] = max_level(body["risk_level"], tracked["risk_level"])
+            body["case"] = body["case"] or tracked["case"]
     if was_cut:
         body["replies"].insert(0, {"text": cut_notice(max_chars), "citations": [], "buttons": []})
+    return body
+
+
+async def _degraded(state: AppState, request: ChatRequest) -> dict[str, Any]:
+    body = await asyncio.to_thread(
+        degraded_reply,
+        request,
+        sender_id(request),
+        state.knowledge,
+        state.case_store(),
+        state.settings.emergency_contacts,
+    )
+    ChatResponse.validate(body)
     return body

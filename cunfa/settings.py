@@ -69,7 +69,9 @@ class Settings(BaseSettings):
         description="Local emergency contacts named in every emergency reply after 110/120, "
         "e.g. '镇派出所 0371-12345678；村治保主任 13800000000'.",
     )
-    rasa_timeout_s: float = Field(30.0, gt=0, description="How long the gateway waits for one Rasa turn.")
+    rasa_timeout_s: float = Field(
+        15.0, gt=0, description="How long the gateway waits for one Rasa turn before answering on its own."
+    )
     wechat_token: str = Field(
         "", description="Token set in the WeChat official account console; empty disables /wechat."
     )

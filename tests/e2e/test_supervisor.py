@@ -22,9 +22,19 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def test_crashed_action_server_is_restarted(stack: Stack) -> None:
+def test_crashed_action_server_is_restarted_and_the_outage_is_answered(stack: Stack) -> None:
+    """While the action server is down, a legal question is still answered from the index and
+    a cry for help still gets 110; neither turn is a 500 or silence."""
+    from tests.e2e.test_chat_flow import chat
+
     [actions] = [p for p in children_of(stack.process.pid) if "rasa_sdk" in _cmdline(p)]
     os.kill(actions, signal.SIGKILL)
+    question = chat(stack, "土地承包合同到期了，村里要把地收回去，合法吗", user=f"fault-q-{os.getpid()}")
+    assert question["replies"] and question["replies"][0]["text"].strip()
+    assert question["degraded"] is True
+    danger = chat(stack, "他拿着刀在我家门口说要砍死我", user=f"fault-e-{os.getpid()}", channel="hotline")
+    assert danger["risk_level"] == "emergency"
+    assert "110" in danger["replies"][0]["text"]
     time.sleep(1)
     stack.wait_ready(120)
     [again] = [p for p in children_of(stack.process.pid) if "rasa_sdk" in _cmdline(p)]
@@ -57,6 +67,8 @@ def test_conversation_survives_a_rasa_restart(stack: Stack) -> None:
     assert chat(stack, "他拿着刀说要砍死我", user=user, channel="hotline")["risk_level"] == "emergency"
     [rasa] = [p for p in children_of(stack.process.pid) if " run --enable-api" in _cmdline(p)]
     os.kill(rasa, signal.SIGKILL)
+    during = chat(stack, "他拿着刀说要砍死我", user=user + "-b", channel="hotline")
+    assert during["degraded"] is True and "110" in during["replies"][0]["text"]
     time.sleep(1)
     stack.wait_ready(300)
     assert chat(stack, "你好", user=user, channel="hotline")["risk_level"] == "emergency"
