@@ -119,13 +119,11 @@ async def answer_turn(state: AppState, request: ChatRequest) -> dict[str, Any]:
 
 
 async def _degraded(state: AppState, request: ChatRequest) -> dict[str, Any]:
-    body = await asyncio.to_thread(
-        degraded_reply,
-        request,
-        sender_id(request),
-        state.knowledge,
-        state.case_store(),
-        state.settings.emergency_contacts,
-    )
+    def reply() -> dict[str, Any]:
+        # Opening the store may run migrations on first use: keep it off the event loop too.
+        store = state.case_store()
+        return degraded_reply(request, sender_id(request), state.knowledge, store, state.settings.emergency_contacts)
+
+    body = await asyncio.to_thread(reply)
     ChatResponse.validate(body)
     return body
