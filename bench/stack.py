@@ -1,0 +1,111 @@
+"""Start the real product for a benchmark: the same `cunfa run` a newcomer starts, in a scratch data dir.
+
+The index, encoder and Rasa model are shared with `make run` (content-addressed caches), so a
+benchmark measures the running system, not a rebuild. Villages and cases stay in the scratch
+directory and vanish with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from cunfa.settings import PROJECT_ROOT, Settings
+
+SHARED_CACHES = ("index", "encoders", "models", "rasa-cache")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen
+    api_url: str
+    rasa_url: str
+    env: dict[str, str]
+    started_s: float
+    ready_s: float
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory of each process of the stack, by role."""
+        out: dict[str, float] = {}
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            cmd = " ".join(child.cmdline())
+            roles = {"rasa_sdk": "actions", "rasa run": "rasa", "uvicorn": "api"}
+            role = next((name for marker, name in roles.items() if marker in cmd), "")
+            if role:
+                out[role] = out.get(role, 0.0) + child.memory_info().rss / 2**20
+        out["supervisor"] = psutil.Process(self.process.pid).memory_info().rss / 2**20
+        return out
+
+
+@contextmanager
+def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[RunningStack]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
+    subprocess.run([sys.executable, "-m", "cunfa.cli", "prepare"], cwd=PROJECT_ROOT, env=env, check=True)
+    default_data = Settings().data_dir
+    with tempfile.TemporaryDirectory(prefix="cunfa-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        for name in SHARED_CACHES:
+            (default_data / name).mkdir(parents=True, exist_ok=True)
+            (data_dir / name).symlink_to(default_data / name, target_is_directory=True)
+        api_port, rasa_port = free_port(), free_port()
+        env.update(
+            {
+                "CUNFA_DATA_DIR": str(data_dir),
+                "CUNFA_PORT": str(api_port),
+                "CUNFA_RASA_PORT": str(rasa_port),
+                "CUNFA_ACTION_PORT": str(free_port()),
+                "CUNFA_LOG_LEVEL": "WARNING",
+                **(extra_env or {}),
+            }
+        )
+        log = open(Path(tmp) / "stack.log", "w")  # noqa: SIM115 - closed below, after the process
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cunfa.cli", "run"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        api_url = f"http://127.0.0.1:{api_port}"
+        try:
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError((Path(tmp) / "stack.log").read_text()[-3000:])
+                try:
+                    if httpx.get(f"{api_url}/readyz", timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() - started > 600:
+                    raise TimeoutError("stack not ready in 600 s")
+                time.sleep(0.25)
+            ready = time.monotonic() - started
+            yield RunningStack(process, api_url, f"http://127.0.0.1:{rasa_port}", env, started, ready)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
