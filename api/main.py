@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -53,6 +54,11 @@ def create_app(
         finally:
             if duties is not None:
                 duties.cancel()
+            wechat = getattr(app.state, "wechat_channel", None)
+            if wechat is not None:
+                # Answers still on their way to WeChat residents get a moment to be sent.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(wechat.drain(), 10)
             if http_client is None:
                 await client.aclose()
 

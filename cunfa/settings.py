@@ -115,6 +115,15 @@ class Settings(BaseSettings):
             raise ValueError("CUNFA_SECRET_KEY must be set to a random string of at least 32 characters in production")
         return value
 
+    @validator("wechat_encoding_aes_key")
+    def _aes_key(cls, value: str, values: dict) -> str:  # noqa: N805
+        # Caught at start-up, not as a 503 on the first message from a resident.
+        if value and len(value) != 43:
+            raise ValueError("CUNFA_WECHAT_ENCODING_AES_KEY must be the 43-character EncodingAESKey from the console")
+        if value and not values.get("wechat_app_id"):
+            raise ValueError("safe mode (CUNFA_WECHAT_ENCODING_AES_KEY) needs CUNFA_WECHAT_APP_ID as well")
+        return value
+
     @validator("rasa_url", "action_url")
     def _strip_slash(cls, value: str) -> str:  # noqa: N805
         return value.rstrip("/")

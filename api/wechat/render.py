@@ -1,0 +1,137 @@
+"""The assistant's replies as WeChat text, and numbered options instead of buttons.
+
+WeChat text messages have no buttons, so each button becomes a line "回复 1 找调解员" and the
+number the resident types back is mapped to that button's payload on the next message. Citations
+are named as "依据：《…》第N条" lines unless the reply text already names them (the action server's
+answers quote each article), so a long answer does not spend WeChat's 2048 bytes twice.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+#: WeChat's limit for one text message (passive reply and customer-service message), in UTF-8 bytes.
+MAX_TEXT_BYTES = 2048
+_CHOICE = re.compile(r"(?:回复)?\s*(\d{1,2})\s*[.。、,，)）]?")
+
+
+@dataclass(frozen=True)
+class Option:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    options: list[Option] = field(default_factory=list)
+
+
+def citation_label(hit: dict[str, Any]) -> str:
+    """How a citation is named to a resident, the same way ``knowledge.answer`` names it."""
+    title, article = str(hit.get("title") or ""), str(hit.get("article") or "")
+    if hit.get("source") == "statute" and title:
+        return f"《{title}》{article}"
+    if hit.get("source") == "village_rule" and title:
+        return f"{title}{article}"
+    return str(hit.get("citation") or title)
+
+
+def render_body(body: dict[str, Any]) -> Rendered:
+    """All replies of one turn as one text (WeChat shows one passive reply per message)."""
+    parts: list[str] = []
+    options: list[Option] = []
+    for reply in body.get("replies") or []:
+        text = str(reply.get("text") or "").strip()
+        lines = [text] if text else []
+        for hit in reply.get("citations") or []:
+            label = citation_label(hit)
+            if label and label not in text:
+                lines.append(f"依据：{label}")
+        if lines:
+            parts.append("\n".join(lines))
+        for button in reply.get("buttons") or []:
+            option = Option(str(button.get("title") or "").strip(), str(button.get("payload") or ""))
+            if option.title and option.payload and option not in options:
+                options.append(option)
+    if options:
+        parts.append("\n".join(f"回复 {i} {option.title}" for i, option in enumerate(options, 1)))
+    return Rendered("\n\n".join(parts), options)
+
+
+def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
+    """Chunks of at most ``limit`` UTF-8 bytes, cut at line ends where possible (never inside a character)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if _size(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        current = ""
+        while _size(line) > limit:
+            head = _prefix(line, limit)
+            chunks.append(head)
+            line = line[len(head) :]
+        current = line
+    if current.strip():
+        chunks.append(current)
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _prefix(text: str, limit: int) -> str:
+    cut = text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+    return cut or text[:1]
+
+
+def chosen_option(text: str, options: list[Option]) -> Option | None:
+    """The option a typed number ("1", "１", "回复 2", "3。") picks, if it is in range."""
+    match = _CHOICE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if not match:
+        return None
+    number = int(match.group(1))
+    return options[number - 1] if 1 <= number <= len(options) else None
+
+
+class OptionMemory:
+    """The options last shown to each openid, forgotten after ``ttl_s`` or when too many are held.
+
+    In memory, per gateway process: a number typed back after a restart (or to another worker)
+    is simply sent to the assistant as text, which is the same as not having offered options.
+    """
+
+    def __init__(self, ttl_s: float = 1800.0, max_users: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_users = max_users
+        self._held: OrderedDict[str, tuple[float, list[Option]]] = OrderedDict()
+
+    def remember(self, openid: str, options: list[Option], now: float | None = None) -> None:
+        self._held.pop(openid, None)
+        if not options:
+            return
+        self._held[openid] = ((time.monotonic() if now is None else now) + self.ttl_s, list(options))
+        while len(self._held) > self.max_users:
+            self._held.popitem(last=False)
+
+    def recall(self, openid: str, now: float | None = None) -> list[Option]:
+        held = self._held.get(openid)
+        if held is None:
+            return []
+        if held[0] < (time.monotonic() if now is None else now):
+            del self._held[openid]
+            return []
+        return held[1]
+
+    def forget(self, openid: str) -> None:
+        self._held.pop(openid, None)
