@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-fast train index lint bench eval eval-nlu
+.PHONY: help setup run run-scaled test test-fast train index lint bench eval eval-nlu
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ setup: ## create .venv (Python 3.10) and install the locked dependencies with uv
 
 run: setup ## install, build the index and train the bot when their inputs changed, start everything
 	$(BIN)/cunfa run
+
+run-scaled: setup ## 2 Rasa + 2 action servers behind the gateway on PostgreSQL and Redis (docs/deployment.md)
+	bash scripts/run_scaled.sh
 
 test: setup ## run every test, the end-to-end ones with the real Rasa and action server included
 	$(BIN)/python -m pytest

@@ -41,7 +41,7 @@ def create_app(
         state = AppState(
             settings=settings,
             http=client,
-            rasa=RasaClient(client, settings.rasa_base_url, settings.rasa_token),
+            rasa=RasaClient(client, settings.rasa_base_urls, settings.rasa_token),
             knowledge=knowledge,
             knowledge_error=None if knowledge else "loading",
             user_limiter=SlidingWindowLimiter(settings.rate_limit_per_user, 60.0),

@@ -43,8 +43,23 @@ class Settings(BaseSettings):
 
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
-    rasa_url: str = Field("", description="Base URL of the Rasa server; empty means 127.0.0.1:rasa_port.")
-    action_url: str = Field("", description="Base URL of the action server; empty means 127.0.0.1:action_port.")
+    rasa_url: str = Field(
+        "",
+        description="Base URL of the Rasa server, or several separated by commas (the gateway spreads turns over "
+        "them); empty = 127.0.0.1:rasa_port (+1, +2… with replicas).",
+    )
+    action_url: str = Field(
+        "",
+        description="Base URL of the action server, or several separated by commas (Rasa server i uses the i-th); "
+        "empty = 127.0.0.1:action_port (+1, +2… with replicas).",
+    )
+    replicas: int = Field(
+        1,
+        ge=1,
+        le=8,
+        description="Rasa servers and action servers `cunfa run` starts on this machine, on consecutive ports. "
+        "More than one needs a shared lock store (CUNFA_LOCK_STORE_URL) and, outside tests, PostgreSQL.",
+    )
     rasa_token: str = Field(
         "", description="Token for Rasa's HTTP API; empty means the supervisor makes a fresh one per start."
     )
@@ -126,7 +141,15 @@ class Settings(BaseSettings):
 
     @validator("rasa_url", "action_url")
     def _strip_slash(cls, value: str) -> str:  # noqa: N805
-        return value.rstrip("/")
+        return ",".join(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+    @validator("lock_store_url", always=True)
+    def _shared_locks(cls, value: str, values: dict) -> str:  # noqa: N805
+        # Without a shared lock, two Rasa servers could run turns of one conversation at once
+        # and each save a tracker that misses the other's events.
+        if values.get("replicas", 1) > 1 and not value:
+            raise ValueError("CUNFA_REPLICAS > 1 needs CUNFA_LOCK_STORE_URL=redis://… so the Rasa servers share locks")
+        return value
 
     @property
     def database(self) -> str:
@@ -134,12 +157,26 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'cunfa.db'}"
 
     @property
+    def rasa_base_urls(self) -> list[str]:
+        """Every Rasa server the gateway may send a turn to."""
+        if self.rasa_url:
+            return self.rasa_url.split(",")
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.replicas)]
+
+    @property
+    def action_base_urls(self) -> list[str]:
+        """Every action server; Rasa server i calls the i-th (wrapping round when there are fewer)."""
+        if self.action_url:
+            return self.action_url.split(",")
+        return [f"http://127.0.0.1:{self.action_port + i}" for i in range(self.replicas)]
+
+    @property
     def rasa_base_url(self) -> str:
-        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_base_urls[0]
 
     @property
     def action_base_url(self) -> str:
-        return self.action_url or f"http://127.0.0.1:{self.action_port}"
+        return self.action_base_urls[0]
 
     @property
     def models_dir(self) -> Path:

@@ -59,37 +59,51 @@ class Child:
 
 
 def child_specs(settings: Settings, model: Path) -> list[Child]:
-    """The three processes of the product, all configured from the same ``settings``."""
+    """The processes of the product, all configured from the same ``settings``.
+
+    One action server and one Rasa server per replica (Rasa server i calls action server i),
+    then the API, which spreads turns over the Rasa servers.
+    """
     env = rasa_environment(settings)
     # The API and the action server use transformers through sentence-transformers with PyTorch
     # only; stopping transformers from importing TensorFlow/JAX saves seconds of start-up.
     light = {**env, "USE_TF": "0", "USE_FLAX": "0"}
     python = sys.executable
-    return [
-        Child(
-            "actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)], light
-        ),
-        Child(
-            "rasa",
-            [
-                venv_bin("rasa"),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                settings.rasa_token,
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints_file(settings)),
-                "--credentials",
-                str(PROJECT_ROOT / "bot" / "credentials.yml"),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(settings.rasa_port),
-            ],  # fmt: skip
-            env,
-        ),
+    actions_urls = settings.action_base_urls
+    children: list[Child] = []
+    for i in range(settings.replicas):
+        suffix = "" if i == 0 else f"-{i + 1}"
+        children.append(
+            Child(
+                f"actions{suffix}",
+                [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port + i)],
+                light,
+            )
+        )
+        children.append(
+            Child(
+                f"rasa{suffix}",
+                [
+                    venv_bin("rasa"),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    settings.rasa_token,
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints_file(settings)),
+                    "--credentials",
+                    str(PROJECT_ROOT / "bot" / "credentials.yml"),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(settings.rasa_port + i),
+                ],  # fmt: skip
+                {**env, "CUNFA_ACTION_URL": actions_urls[i % len(actions_urls)]},
+            )
+        )
+    children.append(
         Child(
             "api",
             [
@@ -107,8 +121,9 @@ def child_specs(settings: Settings, model: Path) -> list[Child]:
                 "--no-server-header",
             ],  # fmt: skip
             light,
-        ),
-    ]
+        )
+    )
+    return children
 
 
 class Supervisor:

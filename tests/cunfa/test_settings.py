@@ -48,3 +48,23 @@ def test_with_token_mints_once() -> None:
     settings = Settings().with_token()
     assert len(settings.rasa_token) >= 24
     assert settings.with_token() is settings
+
+
+class TestReplicas:
+    def test_one_replica_by_default(self) -> None:
+        settings = Settings()
+        assert settings.rasa_base_urls == ["http://127.0.0.1:5005"]
+        assert settings.action_base_urls == ["http://127.0.0.1:5055"]
+
+    def test_replicas_take_consecutive_ports(self) -> None:
+        settings = Settings(replicas=2, lock_store_url="redis://127.0.0.1:6379/0")
+        assert settings.rasa_base_urls == ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]
+        assert settings.action_base_urls == ["http://127.0.0.1:5055", "http://127.0.0.1:5056"]
+
+    def test_replicas_need_a_shared_lock_store(self) -> None:
+        with pytest.raises(ValueError, match="LOCK_STORE_URL"):
+            Settings(replicas=2)
+
+    def test_explicit_urls_win(self) -> None:
+        settings = Settings(rasa_url="http://r1:5005/, http://r2:5005")
+        assert settings.rasa_base_urls == ["http://r1:5005", "http://r2:5005"]

@@ -54,7 +54,7 @@ class Stack:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{Path(self.env['CUNFA_DATA_DIR']) / 'cunfa.db'}"
+        return self.env.get("CUNFA_DATABASE_URL") or f"sqlite:///{Path(self.env['CUNFA_DATA_DIR']) / 'cunfa.db'}"
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=60)
@@ -79,10 +79,8 @@ class Stack:
         raise TimeoutError(f"stack not ready after {timeout:.0f}s:\n{self.log()}")
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("stack")
-    port = free_port()
+def launch_stack(tmp: Path, extra_env: dict[str, str] | None = None) -> Stack:
+    """Start `cunfa run` in a data directory of its own under ``tmp``; the caller stops it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
     # Build (or reuse) the index, encoder and model in the default data directory, then give
     # this run a data directory of its own that links to those caches: villages and the
@@ -94,6 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     for name in SHARED_CACHES:
         (default_data / name).mkdir(parents=True, exist_ok=True)
         (data_dir / name).symlink_to(default_data / name, target_is_directory=True)
+    port = free_port()
     env.update(
         {
             "CUNFA_DATA_DIR": str(data_dir),
@@ -101,28 +100,37 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "CUNFA_RASA_PORT": str(free_port()),
             "CUNFA_ACTION_PORT": str(free_port()),
             "CUNFA_EMERGENCY_CONTACTS": "镇派出所 0371-12345678",
+            **(extra_env or {}),
         }
     )
-    # Where Redis runs (build machines do), Rasa runs with the Redis lock store, so the
-    # configuration used for several Rasa servers is the one under test.
-    if redis_reachable():
-        env["CUNFA_LOCK_STORE_URL"] = "redis://127.0.0.1:6379/15"
     log_path = tmp / "stack.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "cunfa.cli", "run"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    stack = Stack(process=process, base_url=f"http://127.0.0.1:{port}", env=env, log_path=log_path)
+    return Stack(process=process, base_url=f"http://127.0.0.1:{port}", env=env, log_path=log_path)
+
+
+def stop_stack(stack: Stack) -> None:
+    if stack.process.poll() is None:
+        stack.process.send_signal(signal.SIGTERM)
+        try:
+            stack.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            stack.process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    # Where Redis runs (build machines do), Rasa runs with the Redis lock store, so the
+    # configuration used for several Rasa servers is the one under test.
+    extra = {"CUNFA_LOCK_STORE_URL": "redis://127.0.0.1:6379/15"} if redis_reachable() else {}
+    stack = launch_stack(tmp_path_factory.mktemp("stack"), extra)
     try:
         stack.wait_ready(START_TIMEOUT_S)
         yield stack
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_stack(stack)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

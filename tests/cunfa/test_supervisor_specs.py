@@ -1,0 +1,29 @@
+"""What `cunfa run` starts: one action server and one Rasa server per replica, then the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cunfa.settings import Settings
+from cunfa.supervisor import child_specs
+
+
+def _port(argv: list[str]) -> int:
+    return int(argv[argv.index("--port") + 1])
+
+
+def test_two_replicas_pair_each_rasa_with_its_own_action_server(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, replicas=2, lock_store_url="redis://127.0.0.1:6379/3", rasa_token="t")
+    children = {c.name: c for c in child_specs(settings, tmp_path / "bot.tar.gz")}
+    assert set(children) == {"actions", "rasa", "actions-2", "rasa-2", "api"}
+    assert (_port(children["rasa"].argv), _port(children["rasa-2"].argv)) == (5005, 5006)
+    assert (_port(children["actions"].argv), _port(children["actions-2"].argv)) == (5055, 5056)
+    assert children["rasa"].env["CUNFA_ACTION_URL"] == "http://127.0.0.1:5055"
+    assert children["rasa-2"].env["CUNFA_ACTION_URL"] == "http://127.0.0.1:5056"
+    endpoints = Path(children["rasa-2"].argv[children["rasa-2"].argv.index("--endpoints") + 1])
+    assert "type: redis" in endpoints.read_text() and "db: 3" in endpoints.read_text()
+
+
+def test_one_replica_is_the_plain_trio(tmp_path: Path) -> None:
+    names = [c.name for c in child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")]
+    assert names == ["actions", "rasa", "api"]
