@@ -8,6 +8,7 @@ to stop one client from starving the hotline; a shared limit would need Redis in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -120,8 +121,25 @@ UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/static/")
 PER_USER_ONLY_PREFIXES = ("/wechat",)
 
 
+#: Staff tools, where a whole call centre may share one NAT address and the assist page
+#: re-posts on every transcript line: limited per bearer token instead of per address. A
+#: made-up token only earns its own bucket and a 401.
+PER_TOKEN_PREFIXES = ("/v1/assist", "/v1/cases", "/v1/users", "/v1/rosters", "/v1/relations", "/v1/stats",
+                      "/v1/overdue", "/v1/auth")  # fmt: skip
+
+
+def _client_key(scope: Scope) -> str:
+    path: str = scope.get("path", "")
+    if path.startswith(PER_TOKEN_PREFIXES) and not path.endswith("/status"):
+        for name, value in scope.get("headers") or []:
+            if name == b"authorization" and value[:7].lower() == b"bearer ":
+                return "token:" + hashlib.sha256(value[7:].strip()).hexdigest()[:24]
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "unknown")
+
+
 class PerIPRateLimit:
-    """429 once one client address exceeds its share of requests per minute."""
+    """429 once one client address (or, on staff tools, one staff token) exceeds its share per minute."""
 
     def __init__(self, app: ASGIApp, limiter: SlidingWindowLimiter) -> None:
         self.app, self.limiter = app, limiter
@@ -131,8 +149,7 @@ class PerIPRateLimit:
         if scope["type"] != "http" or path.startswith(UNLIMITED_PREFIXES + PER_USER_ONLY_PREFIXES):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        wait = self.limiter.retry_after(client[0] if client else "unknown")
+        wait = self.limiter.retry_after(_client_key(scope))
         if wait:
             await send_error(
                 send,

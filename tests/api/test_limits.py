@@ -143,6 +143,14 @@ class TestRateLimits:
         assert limited.json()["error"]["code"] == "rate_limited"
         assert int(limited.headers["retry-after"]) >= 1
 
+    def test_staff_tools_are_limited_per_token_not_per_address(self, make_client) -> None:
+        client, _ = make_client(rate_limit_per_ip=2)
+        for token in ("agent-a", "agent-b"):
+            headers = {"Authorization": f"Bearer {token}"}
+            codes = [client.get("/v1/cases", headers=headers).status_code for _ in range(3)]
+            assert codes == [401, 401, 429], "each token has its own bucket; made-up tokens still get 401"
+        assert client.get("/v1/search", params={"q": "工资"}).status_code == 200  # the address itself is untouched
+
     def test_probes_are_never_limited(self, make_client) -> None:
         client, _ = make_client(rate_limit_per_ip=1)
         assert all(client.get("/healthz").status_code == 200 for _ in range(5))

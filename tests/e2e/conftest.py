@@ -100,6 +100,8 @@ def launch_stack(tmp: Path, extra_env: dict[str, str] | None = None) -> Stack:
             "CUNFA_RASA_PORT": str(free_port()),
             "CUNFA_ACTION_PORT": str(free_port()),
             "CUNFA_EMERGENCY_CONTACTS": "镇派出所 0371-12345678",
+            # Every test talks from 127.0.0.1; the limits themselves are tested in tests/api.
+            "CUNFA_RATE_LIMIT_PER_IP": "100000",
             **(extra_env or {}),
         }
     )
