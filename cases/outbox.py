@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cases.models import OutboxMessage
@@ -24,6 +24,8 @@ MAX_ATTEMPTS = 10
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 BATCH = 50
+#: How long a claimed message is hidden from other senders; longer than any webhook call.
+CLAIM_LEASE = timedelta(minutes=2)
 
 Sender = Callable[[dict[str, Any]], None]
 
@@ -42,12 +44,34 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
     """Try every pending message that is due; returns counts of sent, retried and failed."""
     when = now or datetime.now(timezone.utc)
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    due = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= when)
-        .order_by(OutboxMessage.id)
-        .limit(BATCH)
-    ).all()
+    # Each message is claimed before it is sent: a conditional update pushes its due time a
+    # lease ahead, so every other gateway running this loop (and a second loop in this one)
+    # skips it. A gateway that dies mid-send leaves it to be retried when the lease ends.
+    def claimed_messages():  # noqa: ANN202 - a generator of rows
+        for _ in range(BATCH):
+            candidate = session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= when)
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
+            if candidate is None:
+                return
+            won = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == candidate,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= when,
+                )
+                .values(next_attempt_at=when + CLAIM_LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            session.commit()
+            if won == 1:
+                yield session.get(OutboxMessage, candidate, populate_existing=True)
+
+    due = claimed_messages()
     for message in due:
         message.attempts += 1
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cases import outbox
@@ -33,6 +33,10 @@ def overdue(session: Session, *, now: datetime | None = None) -> list[Case]:
     )
 
 
+#: Advisory lock key for the SLA sweep ("CUNFA-SLA" in spirit; any constant unique to this use).
+_SLA_LOCK_ID = 0x43554E5341
+
+
 def _escalated(session: Session, case: Case) -> bool:
     return (
         session.scalar(select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "escalated"))
@@ -44,6 +48,11 @@ def escalate_overdue(session: Session, *, now: datetime | None = None) -> list[s
     """Escalate each overdue case once; returns the numbers escalated (caller commits)."""
     when = now or datetime.now(timezone.utc)
     escalated = []
+    # Several gateways run this loop; on PostgreSQL one of them at a time does the escalating
+    # (the lock ends with the caller's commit), so a case is never escalated twice.
+    if session.get_bind().dialect.name == "postgresql":
+        if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _SLA_LOCK_ID}):
+            return escalated
     for case in overdue(session, now=when):
         if _escalated(session, case):
             continue

@@ -187,3 +187,56 @@ def test_statistics_by_village_type_and_status(staffed: CaseStore) -> None:
             session, since=now - timedelta(days=1), until=now + timedelta(minutes=1), group_by="dispute_type"
         )
         assert set(by_type["groups"]) == {"homestead", "neighbor"}
+
+
+def test_two_gateways_delivering_at_once_send_each_notification_once(staffed: CaseStore) -> None:
+    """Every gateway runs the outbox loop; with a slow webhook they overlap."""
+    import threading
+    import time
+
+    from cases.outbox import deliver_due
+
+    for _ in range(3):
+        _assign(staffed, file(staffed).number)
+    sent: list[int] = []
+    lock = threading.Lock()
+
+    def slow(message: dict) -> None:
+        time.sleep(0.05)
+        with lock:
+            sent.append(message["id"])
+
+    def gateway() -> None:
+        with staffed.session() as session:
+            deliver_due(session, slow)
+
+    threads = [threading.Thread(target=gateway) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sent) == 6 and len(set(sent)) == 6, sent
+
+
+def test_two_gateways_escalating_at_once_escalate_once(staffed: CaseStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cases.sla import escalate_overdue
+
+    number = file(staffed).number
+    _assign(staffed, number)
+    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    first, second = staffed.session(), staffed.session()
+    try:
+        escalated_first = escalate_overdue(first, now=later)
+        if staffed.engine.dialect.name == "postgresql":
+            # The second sweep starts while the first is uncommitted: it must stand aside.
+            assert escalate_overdue(second, now=later) == []
+            second.commit()
+        first.commit()
+        assert escalated_first == [number]
+        assert escalate_overdue(second, now=later) == []
+    finally:
+        first.close()
+        second.close()
+    assert [e.kind for e in staffed.get(number).events].count("escalated") == 1
