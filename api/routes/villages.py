@@ -71,6 +71,7 @@ async def put_rules(
         raise RulesFormatError("rules must be UTF-8 text") from exc
     store = VillageStore(settings.villages_dir)
     existing = store.get(village_id)
+    name = (name or "").strip() or None
     if name is None and existing is None:
         raise HTTPException(status_code=422, detail="name is required for a new village")
     info = store.put(village_id, name or existing.name, rules)
