@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run run-scaled test test-fast train index lint bench eval eval-nlu
+.PHONY: help setup run run-scaled test test-fast train index lint bench bench-chat eval eval-nlu
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ lint: setup ## ruff check
 
 bench: setup ## knowledge-base speed: query latency (hybrid vs BM25), index build, village update, memory
 	$(BIN)/python bench/bench_search.py
+
+bench-chat: setup ## chat p50/p95 and turns/s at 1/10/50 residents vs bare Rasa; assist, search, start-up, memory
+	$(BIN)/python bench/bench_chat.py --json results/bench_chat.json
 
 eval: setup ## retrieval quality on the held-out split: BM25, dense, RRF and hybrid side by side
 	$(BIN)/cunfa eval retrieval

@@ -209,6 +209,7 @@ def main() -> None:
         report["rss_mb"] = memory
         print("resident memory (MB): " + ", ".join(f"{k} {v}" for k, v in memory.items()))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
