@@ -70,6 +70,7 @@ def install(app: FastAPI) -> None:
             404: "not_found",
             405: "method_not_allowed",
             413: "payload_too_large",
+            422: "invalid_request",
             429: "rate_limited",
         }
         status_code = code.get(exc.status_code, "http_error")
