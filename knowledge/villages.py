@@ -29,6 +29,8 @@ from knowledge.types import Document
 VILLAGE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REFRESH_SECONDS = 0.5
 BM25_WEIGHT = 0.4
+#: Single characters (不, 多, 要) are too common to tie a question to a clause on their own.
+MIN_CONTENT_CHARS = 2
 MAX_RULES_BYTES = 512 * 1024
 
 
@@ -181,21 +183,26 @@ class VillageRules:
     def search(
         self, village_id: str, tokens: list[str], query_vector: np.ndarray | None, top_k: int
     ) -> list[tuple[Document, float]]:
-        """Clauses sharing at least one word with the query, by cosine + weighted normalised BM25."""
+        """Clauses sharing a content word with the query, by cosine + weighted normalised BM25."""
         self.refresh()
         index = self._indexes.get(village_id)
         if index is None or index.bm25 is None:
             return []
         known = [t for t in tokens if t in index.bm25.vocab_dict]
-        if not known:
+        # A clause qualifies only on a shared word of two characters or more: sharing "不" or
+        # "多" made a wedding-banquet rule the top hit for a wage question (normalising by the
+        # best clause turns any weak match into a full-weight one).
+        content = [t for t in known if len(t) >= MIN_CONTENT_CHARS]
+        if not content:
+            return []
+        qualifying = index.bm25.get_scores(content)
+        if not qualifying.any():
             return []
         lexical = index.bm25.get_scores(known)
-        if not lexical.any():
-            return []
         fused = BM25_WEIGHT * lexical / lexical.max()
         if index.embeddings is not None and query_vector is not None:
             fused = fused + index.embeddings @ query_vector
-        order = [i for i in np.argsort(-fused, kind="stable") if lexical[i] > 0][:top_k]
+        order = [i for i in np.argsort(-fused, kind="stable") if qualifying[i] > 0][:top_k]
         return [(index.documents[i], float(fused[i])) for i in order]
 
 

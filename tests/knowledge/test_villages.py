@@ -78,6 +78,7 @@ class TestScopedSearch:
         store = VillageStore(tmp_path / "villages")
         store.put("v1", "样例村", RULES)
         store.put("v2", "别村", "第一条 焚烧秸秆罚款一百元。")
+        store.put("v3", "喜事村", "第一条 红白喜事从简办理，婚事宴席一般不超过二十桌。\n第二条 禁止焚烧秸秆。")
         return KnowledgeBase(tiny_kb.index, villages=store)
 
     def test_rule_hits_only_for_their_own_village(self, kb: KnowledgeBase) -> None:
@@ -85,6 +86,11 @@ class TestScopedSearch:
         assert hits and {h.village_id for h in hits} == {"v1"}
         assert hits[0].citation == "样例村村规民约第二条"
         assert hits[0].to_dict()["village_id"] == "v1"
+
+    def test_a_shared_single_character_is_no_reason_to_cite_a_rule(self, kb: KnowledgeBase) -> None:
+        # "不" is in the question and in the banquet clause ("一般不超过"); nothing else is shared.
+        assert kb.search("包工头欠工钱一直不给", k=5, source="village_rule", village_id="v3") == []
+        assert kb.search("喜事宴席能办多少桌", k=5, source="village_rule", village_id="v3")
 
     def test_no_rule_hits_without_a_village(self, kb: KnowledgeBase) -> None:
         assert kb.search("秸秆", k=5, source="village_rule") == []
