@@ -9,6 +9,7 @@ servers, and the tracker read from either server is the same.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import uuid
 from collections.abc import Iterator
@@ -56,6 +57,12 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, li
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
+def run_async(coroutine):  # noqa: ANN001, ANN201
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _cmdline(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
@@ -95,7 +102,7 @@ def test_interleaved_intakes_stay_consistent(scaled) -> None:
         async with httpx.AsyncClient(timeout=60) as client:
             return await asyncio.gather(*(_intake(client, servers, n) for n in range(6)))
 
-    results = asyncio.run(run())
+    results = run_async(run())
     store = CaseStore(stack.database_url)
     with httpx.Client(timeout=30) as client:
         for n, (sender, last) in enumerate(results):
@@ -126,7 +133,7 @@ def test_simultaneous_turns_of_one_conversation_are_serialised(scaled) -> None:
             tracker = await client.get(f"{servers[1]}/conversations/{sender}/tracker", params={"token": TOKEN})
             return tracker.json()["events"]
 
-    events = asyncio.run(run())
+    events = run_async(run())
     kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
     assert kinds.count("user") == 3
     # Each user message is answered before the next one is read: no interleaving inside a turn.
