@@ -109,16 +109,27 @@ def test_kiosk_answers_files_a_case_and_forgets_the_visitor(stack: Stack, browse
     expect(source_text).to_be_visible()
     assert len(source_text.inner_text()) > 10
 
-    # 找调解员 → the intake form → a case number shown large.
+    # 找调解员 → the intake form → a case number shown large. The form skips what it already knows
+    # (the land question usually tells it the kind of matter), so the test answers what it is asked.
     tap_topic(page, "找调解员")
-    expect(last_answer(page)).to_contain_text("称呼")
-    for answer in ("王大山", "13912345678", "青石湾村"):
-        say(page, answer)
-    # The land question asked from the 土地 button already told the assistant what kind of
-    # matter this is, so the form goes straight on to what happened.
-    expect(last_answer(page)).to_contain_text("发生了什么")
-    say(page, "村里要把俺家承包的地收回去，说是要搞建设，也没给补偿")
-    say(page, "村委会")
+    answers = {
+        "称呼": "王大山",
+        "电话": "13912345678",
+        "哪个村": "青石湾村",
+        "发生了什么": "村里要把俺家承包的地收回去，说是要搞建设，也没给补偿",
+        "对方": "村委会",
+    }
+    for _ in range(8):
+        asked = last_answer(page).inner_text()
+        if "请核对" in asked:
+            break
+        if "哪方面" in asked:  # the topic question comes with buttons: tap one
+            last_answer(page).get_by_role("button", name="土地承包", exact=True).click()
+            answered(page)
+            continue
+        key = next((k for k in answers if k in asked), None)
+        assert key, f"unexpected question from the intake form: {asked}"
+        say(page, answers.pop(key))
     expect(last_answer(page)).to_contain_text("请核对")
     last_answer(page).get_by_role("button", name="确认提交").click()
     answered(page)
@@ -357,5 +368,13 @@ def test_assist_page_suggests_records_use_and_files_the_call(
     expect(page.locator("#lines li")).to_have_count(0)
     expect(page.locator("#filed")).to_be_hidden()
     assert page.input_value("#cf-phone") == ""
+
+    # Danger on the line: a red banner with 110/120 above everything else.
+    page.fill("#line-text", "他喝了酒拿着菜刀在门口，说要砍死俺")
+    page.press("#line-text", "Enter")
+    banner = page.locator("#risk-banner")
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text("110")
+    assert calls[-1]["call_id"] != call_id  # a new call id: nothing carried over
     watch.assert_clean()
     page.context.close()
