@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assist.draft import CallState, Handoff
 from cases.routing import contact_promise
 from knowledge import Answer, KnowledgeBase, KnowledgeError, answer_question
-from knowledge.answer import DISCLAIMER
+from knowledge.answer import DISCLAIMER, citation_label
 from knowledge.types import Hit
 
 logger = logging.getLogger(__name__)
@@ -81,13 +81,10 @@ def suggestions(answer: Answer | None) -> list[Hit]:
     return list(seen.values())
 
 
-def _where(hit: Hit) -> str:
-    return f"《{hit.title}》{hit.article}" if hit.source == "statute" else f"{hit.title}{hit.article}"
-
-
 def _answer_draft(answer: Answer) -> Draft | None:
     if answer.kind == "faq" and answer.faq is not None:
-        basis = f"（依据：{_where(answer.citations[0])}）" if answer.citations else ""
+        first = answer.citations[0] if answer.citations else None
+        basis = f"（依据：{citation_label(first.source, first.title, first.article)}）" if first else ""
         text = f"律师对类似问题的解答是：{answer.summary}{basis}{DISCLAIMER}"
         return Draft(f"answer:{suggestion_id(answer.faq)}", text)
     if answer.kind == "statutes" and answer.citations:

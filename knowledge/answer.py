@@ -114,9 +114,14 @@ def answer_question(
         return Answer("clarify", "", citations, confidence=top_statute)
 
     lead = citations[0]
-    where = f"《{lead.title}》{lead.article}" if lead.source == "statute" else f"{lead.title}{lead.article}"
+    where = citation_label(lead.source, lead.title, lead.article)
     summary = f"这类事主要看{where}的规定：{first_sentences(lead.text, policy.summary_chars)}"
     return Answer("statutes", summary, citations, confidence=top_statute)
+
+
+def citation_label(source: str, title: str, article: str) -> str:
+    """How a source is named to a resident: a law in book-title marks, a village rule by its own title."""
+    return f"{title}{article}" if source == "village_rule" else f"《{title}》{article}"
 
 
 def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -128,6 +133,5 @@ def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
 def format_citation_list(hits: list[Hit]) -> str:
     lines = []
     for i, hit in enumerate(hits, 1):
-        where = f"《{hit.title}》{hit.article}" if hit.source != "village_rule" else f"{hit.title}{hit.article}"
-        lines.append(f"{i}. {where}：{short_quote(hit.text)}")
+        lines.append(f"{i}. {citation_label(hit.source, hit.title, hit.article)}：{short_quote(hit.text)}")
     return "\n".join(lines)

@@ -15,6 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.answer import citation_label as answer_citation_label
+
 #: WeChat's limit for one text message (passive reply and customer-service message), in UTF-8 bytes.
 MAX_TEXT_BYTES = 2048
 _CHOICE = re.compile(r"(?:回复)?\s*(\d{1,2})\s*[.。、,，)）]?")
@@ -34,11 +36,9 @@ class Rendered:
 
 def citation_label(hit: dict[str, Any]) -> str:
     """How a citation is named to a resident, the same way ``knowledge.answer`` names it."""
-    title, article = str(hit.get("title") or ""), str(hit.get("article") or "")
-    if hit.get("source") == "statute" and title:
-        return f"《{title}》{article}"
-    if hit.get("source") == "village_rule" and title:
-        return f"{title}{article}"
+    title, article, source = str(hit.get("title") or ""), str(hit.get("article") or ""), hit.get("source")
+    if source in ("statute", "village_rule") and title:
+        return answer_citation_label(str(source), title, article)
     return str(hit.get("citation") or title)
 
 
