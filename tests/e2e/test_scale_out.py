@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from cases import CaseStore
+from cunfa.settings import PROJECT_ROOT
 from tests.conftest import POSTGRES_URL, _postgres_reachable
 from tests.e2e.conftest import START_TIMEOUT_S, Stack, children_of, launch_stack, redis_reachable, stop_stack
 
@@ -30,6 +32,8 @@ TOKEN = "scale-out-test-token"
 
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, list[str]]]:
+    # Like .ci/run does for PostgreSQL: use the machine's Redis, or install and start one (root, Debian).
+    subprocess.run(["bash", "scripts/ensure_redis.sh"], cwd=PROJECT_ROOT, check=False)
     reason = _postgres_reachable(POSTGRES_URL)
     if reason or not redis_reachable():
         pytest.skip(f"scale-out needs PostgreSQL and Redis on their local ports ({reason or 'no Redis'})")
