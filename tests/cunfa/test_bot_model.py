@@ -94,6 +94,6 @@ def test_redis_lock_store_is_rendered_from_the_url(tmp_path) -> None:  # type: i
         "use_ssl": False,
         "password": "s3cret",
     }
-    assert config["tracker_store"]["type"] == "SQL"  # everything else is kept
+    assert config["tracker_store"]["type"] == "rasa_components.tracker_store.CunfaSQLTrackerStore"  # the rest is kept
     with pytest.raises(ValueError, match="redis://"):
         endpoints_file(Settings(data_dir=tmp_path, lock_store_url="http://example"))

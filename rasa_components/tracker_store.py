@@ -1,0 +1,48 @@
+"""Rasa's SQL tracker store with the SQLite file opened the way the case store opens it.
+
+With a file database, SQLAlchemy 1.4 gives ``SQLTrackerStore`` a ``NullPool``: every retrieve
+and every save opened a new SQLite connection, and every commit waited for a full fsync. Both
+ran on the Rasa server's event loop, so each one held up every conversation in the process.
+Here SQLite gets a small connection pool and the pragmas of ``cases/db.py`` (WAL,
+``synchronous=NORMAL``, a busy timeout), which the case store already relies on for the same
+file. PostgreSQL (the scale-out deployment) is left exactly as Rasa configures it.
+
+Selected in ``bot/endpoints.yml`` with ``type: rasa_components.tracker_store.CunfaSQLTrackerStore``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.pool import QueuePool
+
+#: Rasa's store runs on one event-loop thread; a few connections cover the tracker endpoint too.
+POOL_SIZE = 4
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class CunfaSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=POOL_SIZE,
+            max_overflow=0,
+            connect_args={"check_same_thread": False, "timeout": 15},
+        )
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
