@@ -242,9 +242,12 @@ def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
     if args.limit:
         questions = questions[: args.limit]
     if args.tune:
-        grid = {"bm25": [0.2, 0.4, 0.8], "faq": [0.1, 0.2, 0.5], "law_prior": [0.0, 0.05, 0.1]}
-        results = tune(kb, questions, grid)
-        for row in results[:5]:
+        from knowledge.base import index_inputs
+
+        if args.split == "test":
+            logger.error("--tune chooses on the dev split; the test split is never tuned on (use --split dev)")
+            return 2
+        for row in tune(kb, index_inputs(settings), settings.encoders_dir, questions):
             print(json.dumps(row, ensure_ascii=False))
         return 0
     rows = [evaluate(kb, questions, mode).row() for mode in (args.modes or kb.modes)]
@@ -316,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     retrieval.add_argument("--split", choices=["test", "dev"], default="test")
     retrieval.add_argument("--modes", nargs="*", choices=["hybrid", "bm25", "dense", "rrf"])
     retrieval.add_argument("--limit", type=int, default=0, help="only the first N questions")
-    retrieval.add_argument("--tune", action="store_true", help="grid-search fusion weights (use --split dev)")
+    retrieval.add_argument(
+        "--tune", action="store_true", help="refit the ranker at several regularisations, compare on --split dev"
+    )
     retrieval.add_argument("--json", action="store_true")
     retrieval.set_defaults(func=_cmd_eval_retrieval)
     nlu = evaluation.add_parser("nlu", help="intent macro-F1 and dispute-type accuracy on the held-out NLU file")

@@ -10,8 +10,8 @@ import numpy as np
 
 from cunfa.settings import Settings
 from knowledge.errors import InvalidQuery, UnknownSource
-from knowledge.fusion import FusionWeights
-from knowledge.hybrid import MODES, FaqEvidence, HybridRetriever, Mode
+from knowledge.fusion import Ranker
+from knowledge.hybrid import FEATURES, MODES, FaqEvidence, HybridRetriever, LawNames, Mode
 from knowledge.index import IndexInputs, LoadedIndex, index_path, load_index
 from knowledge.types import SOURCES, Hit
 from knowledge.villages import VillageRules, VillageStore
@@ -32,12 +32,13 @@ class KnowledgeBase:
         self,
         index: LoadedIndex,
         *,
-        weights: FusionWeights = FusionWeights(),
+        ranker: Ranker | None = None,
         faq_ids: set[str] | None = None,
         villages: VillageStore | None = None,
     ) -> None:
         """``faq_ids`` limits which FAQ entries exist for this view (evaluation hides held-out ones);
-        ``villages`` is where village rules live (none are searchable without it)."""
+        ``villages`` is where village rules live (none are searchable without it); ``ranker``
+        replaces the index's own fitted ranker (else the hand-weighted one when it has none)."""
         self.index = index
         self.village_store = villages
         self.villages = VillageRules(villages, index.bm25.tokenizer, index.dense) if villages else None
@@ -48,14 +49,20 @@ class KnowledgeBase:
             allowed = np.array([d.source == "faq" and d.faq_id in faq_ids for d in docs], dtype=np.float32)
             self._source_masks["faq"] = allowed
         evidence = FaqEvidence.build(docs, self._source_masks["faq"])
-        self.retriever = HybridRetriever(index.bm25, index.dense, evidence, weights)
+        ranker = ranker or index.ranker or Ranker.hand_weighted(FEATURES)
+        if index.shared.get("law_names") is None:
+            index.shared["law_names"] = LawNames(docs)
+            index.shared["lengths"] = np.log1p(np.array([len(d.text) for d in docs], dtype=np.float32))
+        self.retriever = HybridRetriever(
+            index.bm25, index.dense, evidence, ranker, index.shared["law_names"], index.shared["lengths"]
+        )
         # Load jieba's dictionary now rather than inside the first resident's request.
         index.bm25.tokenizer.tokenize("预热")
 
-    def restricted_to_faqs(self, faq_ids: set[str], weights: FusionWeights | None = None) -> KnowledgeBase:
+    def restricted_to_faqs(self, faq_ids: set[str], ranker: Ranker | None = None) -> KnowledgeBase:
         """A view of the same index in which only ``faq_ids`` exist (shares all arrays)."""
         return KnowledgeBase(
-            self.index, weights=weights or self.retriever.weights, faq_ids=faq_ids, villages=self.village_store
+            self.index, ranker=ranker or self.retriever.ranker, faq_ids=faq_ids, villages=self.village_store
         )
 
     @property

@@ -44,7 +44,7 @@ class EncoderRecipe:
 
     dim: int = 256
     epochs: int = 2
-    batch_size: int = 256
+    batch_size: int = 1024
     learning_rate: float = 0.2
     min_count: int = 2
     question_repeats: int = 4

@@ -7,18 +7,16 @@ the question itself nor any other held-out entry can leak its citations into the
 
 from __future__ import annotations
 
-import itertools
 import json
 import statistics
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
-from knowledge.fusion import FusionWeights
 from knowledge.splits import split_of
 
 CUTOFFS = (1, 5, 10, 100)
@@ -92,13 +90,24 @@ def evaluate(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> Rep
     return Report(mode=mode, n=len(questions), recall=recall, mrr10=mrr, latency_ms=latencies)
 
 
-def tune(kb: KnowledgeBase, questions: Sequence[Question], grid: dict[str, Iterable[float]]) -> list[dict[str, Any]]:
-    """Grid search of fusion weights on ``questions`` (the dev split); best first by R@10 + R@100 + MRR@10."""
+def tune(kb: KnowledgeBase, inputs: Any, encoders_root: Path, questions: Sequence[Question]) -> list[dict[str, Any]]:
+    """Refit the ranker on the train questions (out of fold) at several regularisations and score
+    each, and the hand-weighted fusion, on ``questions`` (the dev split); best first by R@10 + R@100 + MRR@10."""
+    from knowledge.fusion import Ranker
+    from knowledge.hybrid import FEATURES
+    from knowledge.index import tokenize_corpus
+    from knowledge.ranker import calibrated, fit_listwise, training_rows
+
+    docs = kb.index.documents
+    tokens = tokenize_corpus([d.search_text or d.text for d in docs])
+    rows = training_rows(inputs, kb.index, tokens, encoders_root)
+    candidates: dict[str, Ranker] = {"hand-weighted": Ranker.hand_weighted(FEATURES)}
+    if kb.index.ranker is not None:
+        candidates["saved with the index"] = kb.index.ranker
+    for regularisation in (0.1, 1.0, 10.0):
+        candidates[f"listwise, L2 {regularisation}"] = calibrated(fit_listwise(rows, regularisation), rows)
     results = []
-    names = list(grid)
-    for values in itertools.product(*(list(grid[n]) for n in names)):
-        weights = FusionWeights(**dict(zip(names, values, strict=True)))
-        view = kb.restricted_to_faqs(kb.faq_ids, weights)
-        report = evaluate(view, questions, "hybrid")
-        results.append({"weights": weights.to_dict(), **report.row()})
+    for name, ranker in candidates.items():
+        report = evaluate(kb.restricted_to_faqs(kb.faq_ids, ranker), questions, "hybrid")
+        results.append({"ranker": name, **report.row(), "coef": dict(zip(ranker.features, ranker.coef, strict=True))})
     return sorted(results, key=lambda r: -(r["R@10"] + r["R@100"] + r["MRR@10"]))

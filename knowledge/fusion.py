@@ -6,31 +6,82 @@ Two fusions are implemented and compared by ``cunfa eval retrieval``:
   ``k`` = 60 damps the head of each list so one retriever's top-1 cannot dominate; it ignores
   score magnitudes, which is its strength with uncalibrated scores and its weakness here: a
   BM25 list with no real match still contributes full rank credit.
-* ``weighted_fusion``: cosine similarity (already on a fixed scale) plus weighted BM25 scores
-  normalised by the query's best BM25 score, plus FAQ-mediated evidence (statutes cited by the
-  lawyers' answers to the most similar FAQ questions), plus a log prior over how often each law
-  is cited in the FAQ. The weights are tuned on the ``dev`` split and measured on ``test``.
-  On the held-out split it beats RRF clearly (see docs/knowledge.md).
+* ``Ranker``: a linear score over per-candidate features (cosine, normalised BM25, ranks,
+  FAQ-neighbour votes, citation priors, …; see ``knowledge.hybrid.FEATURES``). Its weights are
+  learned (``knowledge.ranker``) and saved with the index; ``Ranker.hand_weighted()`` is the
+  earlier hand-tuned sum, used when an index has no fitted ranker.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class FusionWeights:
-    bm25: float = 0.4
-    faq: float = 0.2
-    law_prior: float = 0.05
-    faq_neighbours: int = 30
-    faq_sharpness: float = 4.0
+class Ranker:
+    """score = Σ coef · (feature − mean) / scale + intercept, over the named features."""
 
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    intercept: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def hand_weighted(cls, all_features: Sequence[str]) -> Ranker:
+        """cosine + 0.4 · BM25/max + 0.2 · FAQ votes/max + 0.05 · law prior (tuned on dev by grid search)."""
+        weights = {"dense": 1.0, "bm25": 0.4, "faq": 0.2, "law_prior": 0.05}
+        return cls(
+            features=tuple(all_features),
+            coef=tuple(weights.get(f, 0.0) for f in all_features),
+            info={"kind": "hand-weighted"},
+        )
+
+    def __post_init__(self) -> None:
+        n = len(self.features)
+        if len(self.coef) != n or (self.mean and len(self.mean) != n) or (self.scale and len(self.scale) != n):
+            raise ValueError("ranker: features, coef, mean and scale must have the same length")
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        x = features
+        if self.mean:
+            x = (x - np.asarray(self.mean, dtype=np.float32)) / np.asarray(self.scale, dtype=np.float32)
+        return x @ np.asarray(self.coef, dtype=np.float32) + np.float32(self.intercept)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "coef": list(self.coef),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "intercept": self.intercept,
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Ranker:
+        return cls(
+            features=tuple(data["features"]),
+            coef=tuple(data["coef"]),
+            mean=tuple(data.get("mean") or ()),
+            scale=tuple(data.get("scale") or ()),
+            intercept=float(data.get("intercept", 0.0)),
+            info=dict(data.get("info") or {}),
+        )
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> Ranker:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def reciprocal_rank_fusion(
@@ -45,10 +96,3 @@ def reciprocal_rank_fusion(
         for rank, doc in enumerate(ranking):
             scores[doc] = scores.get(doc, 0.0) + weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-def weighted_fusion(
-    dense: np.ndarray, bm25: np.ndarray, faq: np.ndarray, law_prior: np.ndarray, weights: FusionWeights
-) -> np.ndarray:
-    """Per-candidate fused score; every input is aligned to the same candidate array."""
-    return dense + weights.bm25 * bm25 + weights.faq * faq + weights.law_prior * law_prior

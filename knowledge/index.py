@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from knowledge.bm25 import BM25Retriever
 from knowledge.dense import DenseRetriever
 from knowledge.encoder import EncoderRecipe, build_static_encoder, faq_training_items, load_encoder
 from knowledge.errors import IndexNotBuilt
+from knowledge.fusion import Ranker
 from knowledge.ingest import load_faqs, load_statutes
 from knowledge.ingest.laws import iter_law_files
 from knowledge.tokenize import ChineseTokenizer, default_tokenizer
@@ -30,10 +31,11 @@ from knowledge.types import Document
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "cunfa-index/2"
+INDEX_FORMAT = "cunfa-index/3"
 #: ``encoder`` value that turns dense retrieval off (BM25 only).
 NO_ENCODER = "none"
 _CHUNK = 2000
+RANKER_FILE = "ranker.json"
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,18 @@ class IndexInputs:
     def key(self, tokenizer: ChineseTokenizer) -> str:
         digest = hashlib.sha256(self.corpus_key(tokenizer).encode())
         digest.update(f"encoder={self.encoder}".encode())
+        from knowledge.ranker import recipe as ranker_recipe
+
+        digest.update(json.dumps(ranker_recipe(), sort_keys=True).encode())
         if not self.encoder:
             digest.update(json.dumps(self.recipe.to_dict(), sort_keys=True).encode())
         return digest.hexdigest()[:16]
 
-    def default_encoder_path(self, encoders_root: Path, tokenizer: ChineseTokenizer) -> Path:
+    def default_encoder_path(self, encoders_root: Path, tokenizer: ChineseTokenizer, fold: int | None = None) -> Path:
+        """Where the self-built encoder lives; ``fold``: the one trained without that fold's questions."""
         recipe = hashlib.sha256(json.dumps(self.recipe.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
-        return encoders_root / f"static-{self.corpus_key(tokenizer)}-{recipe}"
+        suffix = "" if fold is None else f"-fold{fold}"
+        return encoders_root / f"static-{self.corpus_key(tokenizer)}-{recipe}{suffix}"
 
 
 def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
@@ -91,18 +98,30 @@ def index_path(index_root: Path, inputs: IndexInputs, tokenizer: ChineseTokenize
 
 
 def ensure_encoder(
-    inputs: IndexInputs, encoders_root: Path, docs: list[Document] | None = None, *, force: bool = False
+    inputs: IndexInputs,
+    encoders_root: Path,
+    docs: list[Document] | None = None,
+    *,
+    force: bool = False,
+    fold: int | None = None,
 ) -> str:
-    """The encoder to use: a configured name/path as is, else our own, trained if missing."""
+    """The encoder to use: a configured name/path as is, else our own, trained if missing.
+
+    ``fold``: our own encoder trained without the train questions of that fold (``knowledge.ranker``).
+    """
     if inputs.encoder:
         return inputs.encoder
     tokenizer = default_tokenizer()
-    target = inputs.default_encoder_path(encoders_root, tokenizer)
+    target = inputs.default_encoder_path(encoders_root, tokenizer, fold)
     if target.is_dir() and not force:
         return str(target)
     if docs is None:
         docs = load_statutes(inputs.laws_dir) + load_faqs(inputs.faq_file)
     statutes = [d for d in docs if d.source == "statute"]
+    if fold is not None:
+        from knowledge.ranker import fold_of
+
+        docs = [d for d in docs if not (d.source == "faq" and fold_of(d.faq_id or "") == fold)]
     encoders_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".training-", dir=encoders_root))
     try:
@@ -139,8 +158,9 @@ def build_index(
     bm25.fit(tokens)
     dense = None
     encoder_info: dict[str, Any] = {"name": NO_ENCODER}
+    encoders_root = encoders_root or index_root.parent / "encoders"
     if inputs.encoder != NO_ENCODER:
-        encoder_name = ensure_encoder(inputs, encoders_root or index_root.parent / "encoders", docs)
+        encoder_name = ensure_encoder(inputs, encoders_root, docs)
         encoder = load_encoder(encoder_name)
         dense = DenseRetriever(encoder)
         if encoder.pretokenize:
@@ -148,12 +168,20 @@ def build_index(
         else:
             dense.fit([d.search_text or d.text for d in docs])
         encoder_info = {"name": encoder_name, "pretokenize": encoder.pretokenize, "dim": encoder.dim}
+    ranker = None
+    if dense is not None:
+        from knowledge.ranker import fit_index_ranker
+
+        loaded = LoadedIndex(directory=target, manifest={}, documents=docs, bm25=bm25, dense=dense)
+        ranker = fit_index_ranker(inputs, loaded, tokens, encoders_root)
     index_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         bm25.save(tmp / "bm25")
         if dense is not None:
             dense.save(tmp / "dense")
+        if ranker is not None:
+            ranker.save(tmp / RANKER_FILE)
         with (tmp / "documents.jsonl").open("w", encoding="utf-8") as fh:
             for doc in docs:
                 fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
@@ -169,6 +197,7 @@ def build_index(
             "inputs": {"laws_dir": str(inputs.laws_dir), "faq_file": str(inputs.faq_file)},
             "encoder": encoder_info,
             "retrievers": [bm25.to_dict()] + ([dense.to_dict()] if dense else []),
+            "ranker": ranker.info if ranker is not None else {"kind": "hand-weighted"},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         if target.exists():
@@ -211,6 +240,10 @@ class LoadedIndex:
     documents: list[Document]
     bm25: BM25Retriever
     dense: DenseRetriever | None = None
+    #: the fitted fusion (``ranker.json``); None for an index without one (hand weights are used)
+    ranker: Ranker | None = None
+    #: per-document arrays derived once and shared by every view of this index
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def load_index(directory: Path) -> LoadedIndex:
@@ -228,4 +261,7 @@ def load_index(directory: Path) -> LoadedIndex:
     if encoder_name != NO_ENCODER:
         dense = DenseRetriever(load_encoder(encoder_name))
         dense.load(directory / "dense")
-    return LoadedIndex(directory=directory, manifest=manifest, documents=documents, bm25=bm25, dense=dense)
+    ranker = Ranker.load(directory / RANKER_FILE) if (directory / RANKER_FILE).is_file() else None
+    return LoadedIndex(
+        directory=directory, manifest=manifest, documents=documents, bm25=bm25, dense=dense, ranker=ranker
+    )

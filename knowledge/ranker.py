@@ -1,0 +1,195 @@
+"""Learning the hybrid ranker: a linear listwise model fitted on train questions, out of fold.
+
+The encoder learns from the ``train`` questions, so their cosines (and their FAQ neighbours) are
+far better than any new question's: fitted on them, a ranker would trust the encoder too much.
+So the train questions are split into ``FOLDS`` folds by a salted hash of their id, and one
+encoder per fold is trained without that fold's questions (cached next to the main encoder).
+Each train question then gets its candidate features from the encoder and the FAQ evidence
+that never saw it, as a new question would. ``dev`` is kept for choosing the regularisation
+and for checking; ``test`` is never touched.
+
+The model is linear over ``knowledge.hybrid.FEATURES`` (standardised) and is fitted with the
+listwise softmax loss (ListNet with the gold articles as targets, L2-regularised), i.e. it
+maximises the probability mass a question's candidates put on its gold articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.citations import normalize_citation
+from knowledge.fusion import Ranker
+from knowledge.hybrid import FEATURES
+
+logger = logging.getLogger(__name__)
+
+FOLDS = 5
+#: L2 strength (× ‖w‖²/2 per 100 questions); chosen on dev: 0.1, 1 and 10 scored within noise, 1 is the middle.
+REGULARISATION = 1.0
+#: The fewest train questions worth fitting on; a smaller FAQ (the test fixtures) keeps the hand weights.
+MIN_QUESTIONS = 100
+RANKER_FORMAT = "cunfa-ranker/1"
+_FOLD_SALT = b"cunfa-fold/1"
+
+
+def fold_of(faq_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(_FOLD_SALT + str(faq_id).encode()).digest()[:4], "big") % FOLDS
+
+
+@dataclass
+class QuestionFeatures:
+    """One question's candidates: features (rows) and which candidates are gold."""
+
+    features: np.ndarray
+    gold: np.ndarray  # bool per candidate
+    n_gold: int  # gold citations of the question, found among the candidates or not
+
+
+def question_features(kb, questions: Sequence) -> list[QuestionFeatures]:  # noqa: ANN001 - KnowledgeBase, Question
+    """Candidate features of ``questions`` (``knowledge.evaluation.Question``) in the view ``kb``."""
+    docs = kb.index.documents
+    mask = kb._mask("statute")
+    rows = []
+    for question in questions:
+        found = kb.retriever.features(question.text, mask=mask)
+        if found is None:
+            continue
+        ids, features = found
+        gold = np.array([normalize_citation(docs[i].citation) in question.gold for i in ids], dtype=bool)
+        rows.append(QuestionFeatures(features, gold, len(question.gold)))
+    return rows
+
+
+def fit_listwise(rows: Sequence[QuestionFeatures], regularisation: float = REGULARISATION) -> Ranker:
+    """Linear ranker maximising the mean log softmax probability of each question's gold candidates."""
+    from scipy.optimize import minimize
+
+    usable = [r for r in rows if r.gold.any()]
+    if not usable:
+        raise ValueError("no question has a gold article among its candidates")
+    stacked = np.vstack([r.features for r in usable]).astype(np.float64)
+    mean, scale = stacked.mean(0), stacked.std(0) + 1e-6
+    data = [((r.features - mean) / scale, r.gold) for r in usable]
+    n = len(data)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for x, gold in data:
+            s = x @ w
+            top = s.max()
+            p = np.exp(s - top)
+            z = p.sum()
+            p /= z
+            total -= float((s[gold] - top - np.log(z)).mean())
+            grad -= x[gold].mean(0) - p @ x
+        return total / n + regularisation * float(w @ w) / 200, grad / n + regularisation * w / 100
+
+    result = minimize(loss, np.zeros(stacked.shape[1]), jac=True, method="L-BFGS-B")
+    return Ranker(
+        features=FEATURES,
+        coef=tuple(round(float(c), 6) for c in result.x),
+        mean=tuple(round(float(m), 6) for m in mean),
+        scale=tuple(round(float(s), 6) for s in scale),
+        info={
+            "kind": "listwise-linear",
+            "format": RANKER_FORMAT,
+            "questions": n,
+            "regularisation": regularisation,
+            "loss": round(float(result.fun), 4),
+        },
+    )
+
+
+def calibrated(ranker: Ranker, rows: Sequence[QuestionFeatures]) -> Ranker:
+    """The same ranking on the hand-weighted score scale.
+
+    ``AnswerPolicy`` thresholds were calibrated on the hand-weighted fused score; an affine map
+    giving the best candidate's score the same mean and spread on the training questions keeps
+    those thresholds meaning about the same share of confident answers.
+    """
+    hand = Ranker.hand_weighted(FEATURES)
+    ours = np.array([ranker.score(r.features).max() for r in rows])
+    theirs = np.array([hand.score(r.features).max() for r in rows])
+    a = float(theirs.std() / max(ours.std(), 1e-9))
+    b = float(theirs.mean() - a * ours.mean())
+    return replace(
+        ranker,
+        coef=tuple(round(c * a, 6) for c in ranker.coef),
+        intercept=round(ranker.intercept * a + b, 6),
+        info={**ranker.info, "calibration": {"scale": round(a, 6), "shift": round(b, 6)}},
+    )
+
+
+def out_of_fold_features(kb_for_fold: Callable[[int], object], train_questions: Sequence) -> list[QuestionFeatures]:
+    """Features of every train question, each from the view ``kb_for_fold(its fold)``."""
+    rows: list[QuestionFeatures] = []
+    for fold in range(FOLDS):
+        in_fold = [q for q in train_questions if fold_of(q.qid) == fold]
+        if in_fold:
+            rows += question_features(kb_for_fold(fold), in_fold)
+    return rows
+
+
+def ranker_path(index_dir: Path) -> Path:
+    from knowledge.index import RANKER_FILE
+
+    return index_dir / RANKER_FILE
+
+
+def recipe() -> dict:
+    """Everything that determines the fitted ranker besides the index inputs; part of the index key."""
+    return {"format": RANKER_FORMAT, "folds": FOLDS, "regularisation": REGULARISATION, "features": list(FEATURES)}
+
+
+def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> list[QuestionFeatures]:  # noqa: ANN001
+    """Out-of-fold candidate features of the train questions of ``inputs.faq_file``.
+
+    ``loaded`` is the index being built (``LoadedIndex``) and ``tokens`` its documents' tokens.
+    With the self-built encoder, each fold's questions are embedded by the fold encoder that
+    never saw them (trained here if missing); a configured pretrained encoder never saw any.
+    """
+    from knowledge.base import KnowledgeBase
+    from knowledge.dense import DenseRetriever
+    from knowledge.encoder import load_encoder
+    from knowledge.evaluation import load_questions, train_faq_ids
+    from knowledge.index import LoadedIndex, ensure_encoder
+
+    questions = load_questions(inputs.faq_file, "train")
+    if len(questions) < MIN_QUESTIONS:
+        return []
+    train_ids = train_faq_ids(inputs.faq_file)
+    prepared = [" ".join(t) for t in tokens]
+
+    def kb_for_fold(fold: int) -> KnowledgeBase:
+        dense = loaded.dense
+        if not inputs.encoder:
+            encoder = load_encoder(ensure_encoder(inputs, encoders_root, loaded.documents, fold=fold))
+            dense = DenseRetriever(encoder)
+            dense.fit(prepared, prepared=True)
+        view = LoadedIndex(
+            directory=loaded.directory, manifest={}, documents=loaded.documents, bm25=loaded.bm25, dense=dense
+        )
+        view.shared = loaded.shared
+        return KnowledgeBase(view, faq_ids={i for i in train_ids if fold_of(i) != fold})
+
+    return out_of_fold_features(kb_for_fold, questions)
+
+
+def fit_index_ranker(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> Ranker | None:  # noqa: ANN001
+    """The ranker saved with an index; None (hand weights) when there are too few train questions."""
+    import time
+
+    started = time.perf_counter()
+    rows = training_rows(inputs, loaded, tokens, encoders_root)
+    if not rows:
+        logger.info("ranker: fewer than %d train questions, keeping the hand-weighted fusion", MIN_QUESTIONS)
+        return None
+    ranker = calibrated(fit_listwise(rows), rows)
+    logger.info("ranker: fitted on %d train questions in %.0fs", len(rows), time.perf_counter() - started)
+    return ranker
