@@ -7,8 +7,14 @@ concurrent simulated residents runs a mix of conversations through ``POST /v1/ch
 * a question session: a greeting and two legal questions taken from the LeCoQA train split;
 * an intake session: the whole 找调解员 form, name to confirmation, filing a real case.
 
-Each resident starts its next session as soon as one ends, for ``--seconds`` per level. The
-baseline is a bare Rasa REST turn on a rule (``你好`` → greet → utter_greet) sent straight to
+Each resident sends its next message the moment a reply arrives, and starts its next session as
+soon as one ends, for ``--seconds`` per level: no pause at all, the worst case, and the level's
+throughput is what the stack sustains when saturated. Then, because real residents read the
+reply and type the next message, ``--paced`` levels (default 10 and 100) are run again with a
+pause drawn from ``--think`` seconds (default 3–8) before each message: the latency a resident
+sees at a realistic pace.
+
+The baseline is a bare Rasa REST turn on a rule (``你好`` → greet → utter_greet) sent straight to
 Rasa's webhook at the same concurrency: what Rasa alone costs, with no action server, no
 knowledge base and no gateway. Also printed: start-up time to ``/readyz``, search and assist
 latency through the API, and resident memory of every process.
@@ -63,7 +69,14 @@ class Level:
         }
 
 
-async def resident_loop(client: httpx.AsyncClient, questions: list[str], level: Level, deadline: float, rng) -> None:
+async def resident_loop(
+    client: httpx.AsyncClient,
+    questions: list[str],
+    level: Level,
+    deadline: float,
+    rng,
+    think: tuple[float, float] | None = None,
+) -> None:
     while time.monotonic() < deadline:
         user = uuid.uuid4().hex
         if rng.random() < 0.7:
@@ -71,6 +84,8 @@ async def resident_loop(client: httpx.AsyncClient, questions: list[str], level: 
         else:
             script = INTAKE
         for text in script:
+            if think:
+                await asyncio.sleep(rng.uniform(*think))
             if time.monotonic() >= deadline:
                 return
             started = time.perf_counter()
@@ -153,7 +168,9 @@ def hotline_token(stack, client: httpx.Client) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each concurrency level")
-    parser.add_argument("--users", default="1,10,50", help="concurrency levels")
+    parser.add_argument("--users", default="1,10,50", help="concurrency levels, no pause between turns")
+    parser.add_argument("--paced", default="10,100", help="levels run again with a pause before each message")
+    parser.add_argument("--think", default="3,8", help="the pause, uniform between these seconds")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -190,6 +207,25 @@ def main() -> None:
                 f"| p50 ratio {ratio:.2f}x"
             )
         report["chat"] = rows
+
+        think = tuple(float(x) for x in args.think.split(","))
+        paced_rows = []
+        for users in [int(u) for u in args.paced.split(",") if u]:
+            paced = asyncio.run(
+                run_level(
+                    stack.api_url,
+                    users,
+                    max(args.seconds, 4 * think[1]),
+                    lambda c, lv, d, i: resident_loop(c, questions, lv, d, random.Random(1000 + i), think),
+                )
+            ).summary()
+            paced_rows.append(paced)
+            print(
+                f"{users:>3} residents pausing {think[0]:g}–{think[1]:g} s before each message | "
+                f"p50 {paced['p50_ms']:7.1f} ms p95 {paced['p95_ms']:7.1f} ms "
+                f"{paced['turns_per_s']:6.1f} turns/s errors {paced['errors']}"
+            )
+        report["chat_paced"] = {"think_s": think, "levels": paced_rows}
 
         async def side_figures() -> dict[str, object]:
             async with httpx.AsyncClient(base_url=stack.api_url, timeout=60) as client:
