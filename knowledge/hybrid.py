@@ -25,7 +25,7 @@ from knowledge.types import Document
 
 Mode = Literal["hybrid", "bm25", "dense", "rrf"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense", "rrf")
-CANDIDATES = 200
+CANDIDATES = 400
 #: FAQ questions consulted per query, nearest by embedding and by BM25.
 FAQ_NEIGHBOURS = 30
 #: An embedding neighbour votes with weight max(cos, 0) ** FAQ_SHARPNESS.

@@ -144,7 +144,17 @@ def ranker_path(index_dir: Path) -> Path:
 
 def recipe() -> dict:
     """Everything that determines the fitted ranker besides the index inputs; part of the index key."""
-    return {"format": RANKER_FORMAT, "folds": FOLDS, "regularisation": REGULARISATION, "features": list(FEATURES)}
+    from knowledge import hybrid
+
+    return {
+        "format": RANKER_FORMAT,
+        "folds": FOLDS,
+        "regularisation": REGULARISATION,
+        "features": list(FEATURES),
+        "candidates": hybrid.CANDIDATES,
+        "faq_neighbours": hybrid.FAQ_NEIGHBOURS,
+        "faq_sharpness": hybrid.FAQ_SHARPNESS,
+    }
 
 
 def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> list[QuestionFeatures]:  # noqa: ANN001
