@@ -1,4 +1,4 @@
-"""The gateway's only way to reach Rasa: its HTTP API (REST webhook, tracker, status).
+"""The gateway's only way to reach Rasa: its HTTP API (the `cunfa` channel's webhook, status).
 
 The ``httpx.AsyncClient`` is injected so tests can substitute ``httpx.MockTransport`` for
 offline checks of the mapping, while end-to-end tests use the real server.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -39,15 +38,17 @@ class RasaClient:
     def base_urls(self) -> list[str]:
         return list(self._bases)
 
-    async def send_message(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-        """One resident turn through the REST channel; returns Rasa's bot messages."""
-        body = {"sender": sender, "message": text, "metadata": metadata}
-        return await self._request("POST", "/webhooks/rest/webhook", json=body)
+    async def send_turn(self, sender: str, text: str, metadata: dict[str, Any]) -> dict[str, Any]:
+        """One resident turn through the ``cunfa`` channel (rasa_components/channel.py).
 
-    async def tracker_state(self, sender: str) -> dict[str, Any]:
-        """The conversation's current state (latest intent, slots) without its event history."""
-        path = f"/conversations/{quote(sender, safe=':@')}/tracker"
-        return await self._request("GET", path, params={**self._params, "include_events": "NONE"})
+        Returns ``{"messages": [...], "tracker": {"latest_message": ..., "slots": ...}}``: the
+        bot's messages and the turn's outcome, in one request.
+        """
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        answer = await self._request("POST", "/webhooks/cunfa/webhook", json=body, params=self._params)
+        if not isinstance(answer, dict) or not isinstance(answer.get("messages"), list):
+            raise RasaUnavailable("Rasa's cunfa channel answered without a message list")
+        return answer
 
     async def status(self, base: str | None = None) -> dict[str, Any]:
         """Status of ``base``, or of whichever server is next."""

@@ -7,6 +7,9 @@ Here SQLite gets a small connection pool and the pragmas of ``cases/db.py`` (WAL
 ``synchronous=NORMAL``, a busy timeout), which the case store already relies on for the same
 file. PostgreSQL (the scale-out deployment) is left exactly as Rasa configures it.
 
+With either database, each saved tracker is also offered to ``turn_state.recent_saves``, so
+the ``cunfa`` channel can answer with the turn's outcome without reading it back.
+
 Selected in ``bot/endpoints.yml`` with ``type: rasa_components.tracker_store.CunfaSQLTrackerStore``.
 """
 
@@ -16,7 +19,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
+
+from rasa_components.turn_state import recent_saves
 
 #: Rasa's store runs on one event-loop thread; a few connections cover the tracker endpoint too.
 POOL_SIZE = 4
@@ -41,8 +47,12 @@ class CunfaSQLTrackerStore(SQLTrackerStore):
             url,
             poolclass=QueuePool,
             pool_size=POOL_SIZE,
-            max_overflow=0,
+            max_overflow=8,
             connect_args={"check_same_thread": False, "timeout": 15},
         )
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        recent_saves.record(tracker)

@@ -18,10 +18,11 @@ TRACKER = {"latest_message": {"intent": {"name": "ask_legal_question", "confiden
 
 def rasa_with(webhook: Callable[[httpx.Request], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
     def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
-            return webhook(request)
-        if request.url.path.endswith("/tracker"):
-            return httpx.Response(200, json=TRACKER)
+        if request.url.path == "/webhooks/cunfa/webhook":
+            response = webhook(request)
+            if response.status_code == 200 and isinstance(response.json(), list):
+                return httpx.Response(200, json={"messages": response.json(), "tracker": TRACKER})
+            return response
         return httpx.Response(404)
 
     return handle

@@ -18,18 +18,17 @@ TRACKER = {"latest_message": {"intent": {"name": "nlu_fallback", "confidence": 0
 
 
 class EchoRasa:
-    """Plays Rasa's REST channel and keeps what it was sent, to check what reached it."""
+    """Plays Rasa's ``cunfa`` channel and keeps what it was sent, to check what reached it."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
+        if request.url.path == "/webhooks/cunfa/webhook":
             body = json.loads(request.content)
             self.texts.append(body["message"])
-            return httpx.Response(200, json=[{"text": "抱歉，我没太明白，您能换个说法吗？"}])
-        if request.url.path.endswith("/tracker"):
-            return httpx.Response(200, json=TRACKER)
+            messages = [{"text": "抱歉，我没太明白，您能换个说法吗？"}]
+            return httpx.Response(200, json={"messages": messages, "tracker": TRACKER})
         return httpx.Response(404)
 
 

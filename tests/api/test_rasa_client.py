@@ -18,7 +18,9 @@ def recording(refuse: set[str] = frozenset(), fail: set[str] = frozenset()):  # 
             raise httpx.ConnectError("refused", request=request)
         if host in fail:
             raise httpx.ReadTimeout("slow", request=request)
-        return httpx.Response(200, json=[{"text": host}])
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": host})
+        return httpx.Response(200, json={"messages": [{"text": host}], "tracker": {}})
 
     return hosts, httpx.AsyncClient(transport=httpx.MockTransport(handle))
 
@@ -27,14 +29,14 @@ async def test_turns_alternate_between_servers() -> None:
     hosts, http = recording()
     client = RasaClient(http, "http://a:1,http://b:2/")
     for _ in range(4):
-        await client.send_message("s", "你好", {})
+        await client.send_turn("s", "你好", {})
     assert hosts == ["a:1", "b:2", "a:1", "b:2"]
 
 
 async def test_a_refused_server_is_skipped_for_that_turn() -> None:
     hosts, http = recording(refuse={"a:1"})
     client = RasaClient(http, ["http://a:1", "http://b:2"])
-    assert await client.send_message("s", "你好", {}) == [{"text": "b:2"}]
+    assert (await client.send_turn("s", "你好", {}))["messages"] == [{"text": "b:2"}]
     assert hosts == ["a:1", "b:2"]
 
 
@@ -43,7 +45,7 @@ async def test_a_timeout_is_not_retried_elsewhere() -> None:
     hosts, http = recording(fail={"a:1"})
     client = RasaClient(http, ["http://a:1", "http://b:2"])
     with pytest.raises(RasaUnavailable, match="a:1"):
-        await client.send_message("s", "你好", {})
+        await client.send_turn("s", "你好", {})
     assert hosts == ["a:1"]
 
 
@@ -56,3 +58,9 @@ async def test_all_refused_is_unavailable() -> None:
 def test_needs_a_url() -> None:
     with pytest.raises(ValueError):
         RasaClient(httpx.AsyncClient(), " , ")
+
+
+async def test_an_answer_without_messages_is_unavailable() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[{"text": "hi"}])))
+    with pytest.raises(RasaUnavailable, match="message list"):
+        await RasaClient(http, "http://a:1").send_turn("s", "你好", {})

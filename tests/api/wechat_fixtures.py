@@ -117,13 +117,11 @@ class FakeRasa:
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("refused", request=request)
-        if request.url.path == "/webhooks/rest/webhook":
+        if request.url.path == "/webhooks/cunfa/webhook":
             self.sent.append(json.loads(request.content))
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
-            return httpx.Response(200, json=self.messages)
-        if request.url.path.endswith("/tracker"):
-            return httpx.Response(200, json=TRACKER)
+            return httpx.Response(200, json={"messages": self.messages, "tracker": TRACKER})
         return httpx.Response(404)
 
     @property

@@ -77,4 +77,6 @@ def test_event_types_resolve_as_before() -> None:
     assert Event.resolve_by_type("topic") is None
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("no_such_event")
-    assert Event.from_parameters({"event": "slot", "name": "risk_level", "value": "low"}) == SlotSet("risk_level", "low")
+    assert Event.from_parameters({"event": "slot", "name": "risk_level", "value": "low"}) == SlotSet(
+        "risk_level", "low"
+    )
