@@ -69,7 +69,8 @@ def endpoints_file(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
         raise ValueError(f"CUNFA_LOCK_STORE_URL must look like redis://host:6379/0; got {settings.lock_store_url!r}")
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
     lock_store: dict[str, object] = {
-        "type": "redis",
+        # Rasa's Redis lock store with atomic ticket changes (see the module's docstring).
+        "type": "rasa_components.lock_store.AtomicRedisLockStore",
         "url": url.hostname,
         "port": url.port or 6379,
         "db": int((url.path or "/0").lstrip("/") or 0),

@@ -86,7 +86,7 @@ def test_redis_lock_store_is_rendered_from_the_url(tmp_path) -> None:  # type: i
     path = endpoints_file(Settings(data_dir=tmp_path, lock_store_url="redis://:s3cret@127.0.0.1:6380/2"))
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert config["lock_store"] == {
-        "type": "redis",
+        "type": "rasa_components.lock_store.AtomicRedisLockStore",
         "url": "127.0.0.1",
         "port": 6380,
         "db": 2,
