@@ -189,6 +189,7 @@ def main() -> None:
             bare = asyncio.run(
                 run_level(stack.rasa_url, users, args.seconds, lambda c, lv, d, i: bare_rasa_loop(c, lv, d))
             )
+            cpu_before = stack.cpu_s()
             full = asyncio.run(
                 run_level(
                     stack.api_url,
@@ -197,7 +198,11 @@ def main() -> None:
                     lambda c, lv, d, i: resident_loop(c, questions, lv, d, random.Random(i)),
                 )
             )
+            cpu_after = stack.cpu_s()
             b, f = bare.summary(), full.summary()
+            turns = max(len(full.latencies_ms), 1)
+            used = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+            f["cpu_ms_per_turn"] = {k: round(1000 * v / turns, 1) for k, v in used.items()}
             ratio = f["p50_ms"] / b["p50_ms"] if b["p50_ms"] else float("nan")
             rows.append({"users": users, "full_stack": f, "bare_rasa_rule": b, "p50_ratio": round(ratio, 2)})
             print(
@@ -206,6 +211,7 @@ def main() -> None:
                 f"bare Rasa rule p50 {b['p50_ms']:6.1f} ms p95 {b['p95_ms']:6.1f} ms {b['turns_per_s']:6.1f} turns/s "
                 f"| p50 ratio {ratio:.2f}x"
             )
+            print("      CPU ms per full-stack turn: " + ", ".join(f"{k} {v}" for k, v in f["cpu_ms_per_turn"].items()))
         report["chat"] = rows
 
         think = tuple(float(x) for x in args.think.split(","))

@@ -42,16 +42,28 @@ class RunningStack:
     started_s: float
     ready_s: float
 
-    def rss_mb(self) -> dict[str, float]:
-        """Resident memory of each process of the stack, by role."""
-        out: dict[str, float] = {}
+    def _by_role(self) -> Iterator[tuple[str, psutil.Process]]:
         for child in psutil.Process(self.process.pid).children(recursive=True):
             cmd = " ".join(child.cmdline())
             roles = {"rasa_sdk": "actions", "rasa run": "rasa", "uvicorn": "api"}
             role = next((name for marker, name in roles.items() if marker in cmd), "")
             if role:
-                out[role] = out.get(role, 0.0) + child.memory_info().rss / 2**20
+                yield role, child
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory of each process of the stack, by role."""
+        out: dict[str, float] = {}
+        for role, child in self._by_role():
+            out[role] = out.get(role, 0.0) + child.memory_info().rss / 2**20
         out["supervisor"] = psutil.Process(self.process.pid).memory_info().rss / 2**20
+        return out
+
+    def cpu_s(self) -> dict[str, float]:
+        """CPU seconds (user + system) each role has used so far, replicas summed."""
+        out: dict[str, float] = {}
+        for role, child in self._by_role():
+            times = child.cpu_times()
+            out[role] = out.get(role, 0.0) + times.user + times.system
         return out
 
 
