@@ -21,7 +21,11 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     path = build_index(
-        settings.index_dir, index_inputs(settings), encoders_root=settings.encoders_dir, force=args.force
+        settings.index_dir,
+        index_inputs(settings),
+        encoders_root=settings.encoders_dir,
+        force=args.force,
+        refit_ranker=getattr(args, "refit_ranker", False),
     )
     print(path)
     return 0
@@ -281,6 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="knowledge index").add_subparsers(dest="index_command", required=True)
     build = index.add_parser("build", help="build the knowledge index if its inputs changed")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument(
+        "--refit-ranker",
+        action="store_true",
+        help="fit the ranker on out-of-fold encoders (minutes) instead of using knowledge/ranker_fitted.json, "
+        "and rewrite that file",
+    )
     build.set_defaults(func=_cmd_index_build)
 
     train = sub.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")

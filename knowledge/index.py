@@ -139,7 +139,12 @@ def ensure_encoder(
 
 
 def build_index(
-    index_root: Path, inputs: IndexInputs, *, encoders_root: Path | None = None, force: bool = False
+    index_root: Path,
+    inputs: IndexInputs,
+    *,
+    encoders_root: Path | None = None,
+    force: bool = False,
+    refit_ranker: bool = False,
 ) -> Path:
     """Build the index for ``inputs`` unless an identical one exists; returns its directory.
 
@@ -148,7 +153,7 @@ def build_index(
     """
     tokenizer = default_tokenizer()
     target = index_path(index_root, inputs, tokenizer)
-    if (target / "manifest.json").is_file() and not force:
+    if (target / "manifest.json").is_file() and not force and not refit_ranker:
         logger.info("index %s is up to date", target.name)
         return target
     started = time.perf_counter()
@@ -173,7 +178,7 @@ def build_index(
         from knowledge.ranker import fit_index_ranker
 
         loaded = LoadedIndex(directory=target, manifest={}, documents=docs, bm25=bm25, dense=dense)
-        ranker = fit_index_ranker(inputs, loaded, tokens, encoders_root)
+        ranker = fit_index_ranker(inputs, loaded, tokens, encoders_root, key=target.name, refit=refit_ranker)
     index_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:

@@ -16,6 +16,7 @@ maximises the probability mass a question's candidates put on its gold articles.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -191,10 +192,49 @@ def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root
     return out_of_fold_features(kb_for_fold, questions)
 
 
-def fit_index_ranker(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> Ranker | None:  # noqa: ANN001
-    """The ranker saved with an index; None (hand weights) when there are too few train questions."""
+#: The ranker fitted for the shipped data (``../shared/data``) with the current recipe, written by
+#: ``cunfa index build --refit-ranker``. Fitting needs one extra encoder per fold (about five
+#: minutes on 2 cores); every fresh checkout would repeat it to get the same bytes, so an index
+#: whose key matches takes this copy instead.
+SHIPPED_RANKER = Path(__file__).with_name("ranker_fitted.json")
+
+
+def shipped_ranker(key: str) -> Ranker | None:
+    """The shipped ranker if it was fitted for exactly this index key (corpus, encoder, recipes)."""
+    if not SHIPPED_RANKER.is_file():
+        return None
+    data = json.loads(SHIPPED_RANKER.read_text(encoding="utf-8"))
+    if data.get("index_key") != key:
+        return None
+    ranker = Ranker.from_dict(data["ranker"])
+    return replace(ranker, info={**ranker.info, "source": SHIPPED_RANKER.name})
+
+
+def ship_ranker(key: str, ranker: Ranker) -> None:
+    data = {"index_key": key, "ranker": ranker.to_dict()}
+    SHIPPED_RANKER.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def fit_index_ranker(
+    inputs,  # noqa: ANN001
+    loaded,  # noqa: ANN001
+    tokens: Sequence[Sequence[str]],
+    encoders_root: Path,
+    key: str = "",
+    refit: bool = False,
+) -> Ranker | None:
+    """The ranker saved with an index; None (hand weights) when there are too few train questions.
+
+    The shipped ranker is used when it was fitted for ``key``, unless ``refit``; a refit for
+    the shipped data replaces the shipped copy.
+    """
     import time
 
+    if key and not refit:
+        shipped = shipped_ranker(key)
+        if shipped is not None:
+            logger.info("ranker: using %s, fitted for this index key", SHIPPED_RANKER.name)
+            return shipped
     started = time.perf_counter()
     rows = training_rows(inputs, loaded, tokens, encoders_root)
     if not rows:
@@ -202,4 +242,7 @@ def fit_index_ranker(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_r
         return None
     ranker = calibrated(fit_listwise(rows), rows)
     logger.info("ranker: fitted on %d train questions in %.0fs", len(rows), time.perf_counter() - started)
+    if key and refit:
+        ship_ranker(key, ranker)
+        logger.info("ranker: wrote %s for index key %s", SHIPPED_RANKER, key)
     return ranker

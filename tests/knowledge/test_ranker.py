@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from knowledge.fusion import Ranker
 from knowledge.hybrid import FEATURES
@@ -66,3 +67,32 @@ def test_tiny_index_without_enough_questions_keeps_hand_weights(tiny_kb) -> None
     assert tiny_kb.index.ranker is None
     assert tiny_kb.retriever.ranker.info["kind"] == "hand-weighted"
     assert tiny_kb.manifest["ranker"] == {"kind": "hand-weighted"}
+
+
+def test_the_shipped_ranker_is_used_only_for_its_own_index_key(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from knowledge import ranker as ranker_module
+
+    monkeypatch.setattr(ranker_module, "SHIPPED_RANKER", tmp_path / "ranker_fitted.json")
+    fitted = Ranker(features=("dense", "bm25"), coef=(0.5, 0.25), mean=(0.1, 0.2), scale=(1.0, 2.0))
+    ranker_module.ship_ranker("abc123", fitted)
+    assert ranker_module.shipped_ranker("abc123") == fitted
+    assert ranker_module.shipped_ranker("abc123").info["source"] == "ranker_fitted.json"
+    assert ranker_module.shipped_ranker("other") is None
+
+
+def test_the_shipped_ranker_matches_the_current_recipe_and_data() -> None:
+    """Changing the features, the encoder recipe or the data changes the index key; refit then."""
+    import json
+
+    from cunfa.settings import Settings
+    from knowledge.base import index_inputs
+    from knowledge.index import default_tokenizer, index_path
+    from knowledge.ranker import SHIPPED_RANKER
+
+    settings = Settings()
+    if not settings.laws_dir.is_dir() or not settings.faq_file.is_file():
+        pytest.skip("the shared data is not beside this checkout")
+    key = index_path(settings.index_dir, index_inputs(settings), default_tokenizer()).name
+    shipped = json.loads(SHIPPED_RANKER.read_text(encoding="utf-8"))
+    assert shipped["index_key"] == key, "run `.venv/bin/cunfa index build --refit-ranker` and commit the file"
+    assert tuple(shipped["ranker"]["features"]) == FEATURES
