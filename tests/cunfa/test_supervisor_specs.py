@@ -21,9 +21,20 @@ def test_two_replicas_pair_each_rasa_with_its_own_action_server(tmp_path: Path) 
     assert children["rasa"].env["CUNFA_ACTION_URL"] == "http://127.0.0.1:5055"
     assert children["rasa-2"].env["CUNFA_ACTION_URL"] == "http://127.0.0.1:5056"
     endpoints = Path(children["rasa-2"].argv[children["rasa-2"].argv.index("--endpoints") + 1])
-    assert "type: redis" in endpoints.read_text() and "db: 3" in endpoints.read_text()
+    text = endpoints.read_text()
+    assert "type: rasa_components.lock_store.AtomicRedisLockStore" in text and "db: 3" in text
 
 
 def test_one_replica_is_the_plain_trio(tmp_path: Path) -> None:
     names = [c.name for c in child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")]
     assert names == ["actions", "rasa", "api"]
+
+
+def test_each_service_gets_one_openmp_thread_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")
+    assert all(c.env["OMP_NUM_THREADS"] == "1" and c.env["MKL_NUM_THREADS"] == "1" for c in children)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")
+    assert all(c.env["OMP_NUM_THREADS"] == "4" for c in children)
