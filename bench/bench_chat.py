@@ -172,6 +172,13 @@ def main() -> None:
     parser.add_argument("--paced", default="10,100", help="levels run again with a pause before each message")
     parser.add_argument("--think", default="3,8", help="the pause, uniform between these seconds")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="Rasa and action servers; more than one uses the Redis lock store at --lock-store",
+    )
+    parser.add_argument("--lock-store", default="redis://127.0.0.1:6379/5", help="Redis for --replicas > 1")
     args = parser.parse_args()
     rng = random.Random(7)
     questions = [q.text for q in load_questions(PROJECT_ROOT.parent / "shared/data/lecoqa/train.json", "train")]
@@ -179,6 +186,8 @@ def main() -> None:
     questions = questions[:300]
     # Load comes from one address; the per-IP and per-user limits protect production, not this run.
     limits_off = {"CUNFA_RATE_LIMIT_PER_IP": "100000000", "CUNFA_RATE_LIMIT_PER_USER": "100000000"}
+    if args.replicas > 1:
+        limits_off.update({"CUNFA_REPLICAS": str(args.replicas), "CUNFA_LOCK_STORE_URL": args.lock_store})
     report: dict[str, object] = {}
     with running_stack(limits_off) as stack:
         report["startup_to_readyz_s"] = round(stack.ready_s, 1)
