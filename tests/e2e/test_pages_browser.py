@@ -33,7 +33,7 @@ CASE_NUMBER = re.compile(r"^\d{4}-[A-Z0-9]+-\d{6}$")
 VILLAGE = "pages-test-village"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API runs an event loop until it stops
 def browser() -> Iterator[Browser]:
     ensure_chromium()
     with sync_playwright() as playwright:

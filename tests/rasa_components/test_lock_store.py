@@ -11,6 +11,7 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_components.lock_store import AtomicRedisLockStore
+from tests.rasa_components.helpers import run_async
 
 redis = pytest.importorskip("redis")
 
@@ -58,13 +59,18 @@ def test_tickets_are_issued_one_at_a_time(redis_db: int) -> None:
     assert tickets_from_two_servers(slow_reader(AtomicRedisLockStore), redis_db) == [0, 1]
 
 
-async def test_turns_still_run_one_after_the_other(redis_db: int) -> None:
+def test_turns_still_run_one_after_the_other(redis_db: int) -> None:
     store = AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=6379, db=redis_db, key_prefix="cunfatest"))
     conversation = f"web:lock-{uuid.uuid4().hex}"
-    async with store.lock(conversation) as lock:
-        assert lock.now_serving == 0
-        second = store.issue_ticket(conversation)
-        assert store.get_lock(conversation).is_locked(second)
+
+    async def first_turn() -> int:
+        async with store.lock(conversation) as lock:
+            assert lock.now_serving == 0
+            second = store.issue_ticket(conversation)
+            assert store.get_lock(conversation).is_locked(second)
+        return second
+
+    second = run_async(first_turn())
     assert not store.get_lock(conversation).is_locked(second), "the first turn's ticket was released"
     store.cleanup(conversation, second)
     assert store.get_lock(conversation) is None

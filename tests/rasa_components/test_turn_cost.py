@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 import rasa_components  # noqa: F401  (installs the hot paths, as the Rasa server does)
 from rasa_components.hot_paths import resolve_event_type, validate_action_result
 from rasa_components.tracker_store import CunfaSQLTrackerStore
+from tests.rasa_components.helpers import run_async
 
 DOMAIN = Domain.from_yaml(
     """
@@ -54,13 +54,13 @@ def test_sqlite_tracker_store_is_pooled_tuned_and_keeps_conversations(tmp_path: 
         [ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet"}), SlotSet("risk_level", "high")],
         slots=DOMAIN.slots,
     )
-    asyncio.run(store.save(tracker))
+    run_async(store.save(tracker))
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
     # A second store on the same file (another process, or Rasa after a restart) sees it all.
-    again = asyncio.run(SQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}").retrieve("web:abc"))
+    again = run_async(SQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}").retrieve("web:abc"))
     assert again is not None and again.get_slot("risk_level") == "high"
     assert again.latest_message.text == "你好"
     assert sqlite3.connect(path).execute("select count(*) from events").fetchone()[0] == 3
