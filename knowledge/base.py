@@ -48,11 +48,11 @@ class KnowledgeBase:
         if faq_ids is not None:
             allowed = np.array([d.source == "faq" and d.faq_id in faq_ids for d in docs], dtype=np.float32)
             self._source_masks["faq"] = allowed
-        evidence = FaqEvidence.build(docs, self._source_masks["faq"])
         ranker = ranker or index.ranker or Ranker.hand_weighted(FEATURES)
         if index.shared.get("law_names") is None:
             index.shared["law_names"] = LawNames(docs)
             index.shared["lengths"] = np.log1p(np.array([len(d.text) for d in docs], dtype=np.float32))
+        evidence = FaqEvidence.build(docs, self._source_masks["faq"], index.shared["law_names"])
         self.retriever = HybridRetriever(
             index.bm25, index.dense, evidence, ranker, index.shared["law_names"], index.shared["lengths"]
         )

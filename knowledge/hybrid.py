@@ -62,9 +62,9 @@ class FaqEvidence:
     article_prior: np.ndarray  # per document: log(1 + citations of the article)
 
     @classmethod
-    def build(cls, documents: Sequence[Document], allowed_faq: np.ndarray) -> FaqEvidence:
+    def build(cls, documents: Sequence[Document], allowed_faq: np.ndarray, law_names: LawNames) -> FaqEvidence:
         by_citation = {normalize_citation(d.citation): i for i, d in enumerate(documents) if d.source == "statute"}
-        law_of = [normalize_title(d.title) if d.source == "statute" else "" for d in documents]
+        law_of = law_names.law_of  # -1 for documents that are not statutes
         faq_ids, cited, counts = [], [], {}
         article_counts = np.zeros(len(documents), dtype=np.float32)
         for i in np.flatnonzero(allowed_faq):
@@ -73,13 +73,13 @@ class FaqEvidence:
             faq_ids.append(i)
             cited.append(np.array(refs, dtype=np.int64))
             for j in refs:
-                counts[law_of[j]] = counts.get(law_of[j], 0) + 1
+                counts[int(law_of[j])] = counts.get(int(law_of[j]), 0) + 1
                 article_counts[j] += 1
         total = sum(counts.values()) or 1
         prior = np.zeros(len(documents), dtype=np.float32)
         best = np.log((max(counts.values(), default=0) + 0.1) / total)
-        for j, law in enumerate(law_of):
-            if law:
+        for j, law in enumerate(law_of.tolist()):
+            if law >= 0:
                 prior[j] = np.log((counts.get(law, 0) + 0.1) / total) - best
         return cls(
             faq_ids=np.array(faq_ids, dtype=np.int64),
@@ -196,7 +196,7 @@ class HybridRetriever:
             "bm25_log": np.log1p(lex),
             "bm25_rank": _ranks(lex),
             "dense_rank": _ranks(cosine),
-            "faq": faq / faq.max() if faq.max() > 0 else faq,
+            "faq": faq / best_vote if best_vote > 0 else faq,
             "faq_raw": faq,
             "faq_nearest": np.array([nearest.get(int(i), 0.0) for i in ids], dtype=np.float32),
             "faq_bm25": faq_lex / faq_lex.max() if faq_lex.max() > 0 else faq_lex,

@@ -3,9 +3,9 @@
 With a file database, SQLAlchemy 1.4 gives ``SQLTrackerStore`` a ``NullPool``: every retrieve
 and every save opened a new SQLite connection, and every commit waited for a full fsync. Both
 ran on the Rasa server's event loop, so each one held up every conversation in the process.
-Here SQLite gets a small connection pool and the pragmas of ``cases/db.py`` (WAL,
-``synchronous=NORMAL``, a busy timeout), which the case store already relies on for the same
-file. PostgreSQL (the scale-out deployment) is left exactly as Rasa configures it.
+Here SQLite gets a small connection pool and the case store's own pragmas
+(``cases.db.sqlite_pragmas``: WAL, ``synchronous=NORMAL``, a busy timeout) for the same file.
+PostgreSQL (the scale-out deployment) is left exactly as Rasa configures it.
 
 With either database, each saved tracker is also offered to ``turn_state.recent_saves``, so
 the ``cunfa`` channel can answer with the turn's outcome without reading it back.
@@ -22,18 +22,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
+from cases.db import sqlite_pragmas
 from rasa_components.turn_state import recent_saves
 
 #: Rasa's store runs on one event-loop thread; a few connections cover the tracker endpoint too.
 POOL_SIZE = 4
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 class CunfaSQLTrackerStore(SQLTrackerStore):
@@ -50,7 +43,7 @@ class CunfaSQLTrackerStore(SQLTrackerStore):
             max_overflow=8,
             connect_args={"check_same_thread": False, "timeout": 15},
         )
-        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        sa.event.listen(self.engine, "connect", sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -9,7 +9,6 @@ servers, and the tracker read from either server is the same.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import subprocess
 import uuid
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 
 from cases import CaseStore
 from cunfa.settings import PROJECT_ROOT
+from tests.aio import run_async
 from tests.conftest import POSTGRES_URL, _postgres_reachable
 from tests.e2e.conftest import START_TIMEOUT_S, Stack, children_of, launch_stack, redis_reachable, stop_stack
 
@@ -59,12 +59,6 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, li
         stop_stack(stack)
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-
-
-def run_async(coroutine):  # noqa: ANN001, ANN201
-    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop running in this one."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _cmdline(pid: int) -> str:

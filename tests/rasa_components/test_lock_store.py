@@ -11,7 +11,7 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_components.lock_store import AtomicRedisLockStore
-from tests.rasa_components.helpers import run_async
+from tests.aio import run_async
 
 redis = pytest.importorskip("redis")
 

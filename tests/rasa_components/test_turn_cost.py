@@ -17,7 +17,7 @@ from sqlalchemy.pool import QueuePool
 import rasa_components  # noqa: F401  (installs the hot paths, as the Rasa server does)
 from rasa_components.hot_paths import resolve_event_type, validate_action_result
 from rasa_components.tracker_store import CunfaSQLTrackerStore
-from tests.rasa_components.helpers import run_async
+from tests.aio import run_async
 
 DOMAIN = Domain.from_yaml(
     """

@@ -1,4 +1,4 @@
-"""Helpers for tests of the Rasa-side components."""
+"""Async code in tests that may run after Playwright's sync API, which keeps a loop running."""
 
 from __future__ import annotations
 
