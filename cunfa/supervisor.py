@@ -69,8 +69,15 @@ def child_specs(settings: Settings, model: Path) -> list[Child]:
     # split; with more threads, faiss and torch left OpenMP workers spinning after every search,
     # and that spinning took the CPU Rasa needed: at 10 residents the action server burnt 17 ms
     # of CPU per turn instead of 4.5, and the stack managed 42 turns/s instead of 49
-    # (`make bench-chat`). Set the variables yourself to override.
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    # (`make bench-chat`). TensorFlow's own pools (Rasa's DIET) likewise: one thread each took
+    # Rasa from 22.8 to 19.8 ms of CPU per turn at 10 residents. Set the variables yourself to
+    # override.
+    for name in (
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_INTRA_OP_PARALLELISM_THREADS",
+        "TF_INTER_OP_PARALLELISM_THREADS",
+    ):
         env[name] = os.environ.get(name) or "1"
     # The API and the action server use transformers through sentence-transformers with PyTorch
     # only; stopping transformers from importing TensorFlow/JAX saves seconds of start-up.

@@ -1,4 +1,4 @@
-"""Two of Rasa 3.6's per-turn hot paths, made cheap without changing what they decide.
+"""Rasa 3.6's per-turn hot paths, made cheap without changing what they decide.
 
 Measured with py-spy on the Rasa server during ``bench/bench_chat.py`` at 10 residents:
 
@@ -10,6 +10,17 @@ Measured with py-spy on the Rasa server during ``bench/bench_chat.py`` at 10 res
 * **Event types.** Rebuilding a tracker from stored events looks up each event's class by
   walking every subclass of ``Event`` (``all_subclasses``, 7 % of the CPU once the above was
   fixed). Classes found are remembered by type name; unknown names still go to Rasa's lookup.
+* **Calls to the action server.** ``EndpointConfig.request`` opened a new ``aiohttp`` session,
+  and so a new TCP connection, for every call (two per turn: the slot-mapping validation and
+  the action), and serialised the whole tracker with the standard ``json`` module (6 % of the
+  server's CPU). One session per event loop keeps connections alive, and ``ujson`` (already
+  installed with Rasa) writes the same JSON; anything ``ujson`` refuses goes to ``json``.
+* **Understanding a message.** The NLU graph (DIET's TensorFlow call above all, a third of
+  the server's CPU) ran on the event loop, so while one message was parsed no other
+  conversation moved. It now runs on one worker thread of its own: TensorFlow lets go of the
+  GIL while it computes, so the loop meanwhile reads and saves trackers, predicts actions and
+  calls the action server for other conversations. One thread, so parses never overlap each
+  other, as they never did; a conversation's own turns stay in order (Rasa's lock store).
 
 Installed by ``rasa_components`` on import, which the Rasa server does when it loads the
 model's custom NLU components, before it handles a message.
@@ -17,15 +28,30 @@ model's custom NLU components, before it handles a message.
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import json
+import ssl
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
+import ujson
+from aiohttp.client_exceptions import ContentTypeError
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.processor import MessageProcessor
+from rasa.core.processor import structlogger as structlogger  # Rasa's own, so its debug log is unchanged
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import FileNotFoundException
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_types: dict[str, type[Event]] = {}
@@ -64,6 +90,100 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return found
 
 
+_sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+
+
+def shared_session() -> aiohttp.ClientSession:
+    """One keep-alive session per event loop (Rasa serves on one loop; tests may run several)."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        for stale in [k for k in _sessions if k.is_closed()]:
+            del _sessions[stale]
+        session = _sessions[loop] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+    return session
+
+
+def dumps(payload: Any) -> str:
+    try:
+        return ujson.dumps(payload, ensure_ascii=False, escape_forward_slashes=False)
+    except (TypeError, OverflowError, ValueError):
+        return json.dumps(payload)
+
+
+async def endpoint_request(
+    self: EndpointConfig,
+    method: str = "post",
+    subpath: str | None = None,
+    content_type: str | None = "application/json",
+    compress: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Drop-in for ``EndpointConfig.request``: same headers, auth, parameters, errors and result."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    if self.headers:
+        headers.update(self.headers)
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    sslcontext = None
+    if self.cafile:
+        try:
+            sslcontext = ssl.create_default_context(cafile=self.cafile)
+        except FileNotFoundError as error:
+            raise FileNotFoundException(f"Failed to find certificate file, '{self.cafile}' does not exist.") from error
+    if "json" in kwargs:
+        kwargs["data"] = dumps(kwargs.pop("json")).encode()
+    params = self.combine_parameters(kwargs)
+    async with shared_session().request(
+        method,
+        concat_url(self.url, subpath),
+        headers=headers,
+        auth=auth,
+        params=params,
+        compress=compress,
+        ssl=sslcontext,
+        **kwargs,
+    ) as response:
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, await response.content.read())
+        try:
+            return await response.json()
+        except ContentTypeError:
+            return None
+
+
+_rasa_parse_message = MessageProcessor.parse_message
+_nlu_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cunfa-nlu")
+
+
+async def parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """Drop-in for ``MessageProcessor.parse_message``, with the graph run on the NLU thread."""
+    if self.http_interpreter:
+        return await _rasa_parse_message(self, message, tracker, only_output_properties)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    parse_data = await asyncio.get_running_loop().run_in_executor(
+        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties
+    )
+    # What Rasa 3.6 does after the graph, step for step.
+    self._update_full_retrieval_intent(parse_data)
+    structlogger.debug(
+        "processor.message.parse",
+        parse_data_text=copy.deepcopy(parse_data["text"]),
+        parse_data_intent=parse_data["intent"],
+        parse_data_entities=copy.deepcopy(parse_data["entities"]),
+    )
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    EndpointConfig.request = endpoint_request  # type: ignore[method-assign]
+    MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]

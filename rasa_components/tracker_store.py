@@ -7,14 +7,18 @@ Here SQLite gets a small connection pool and the case store's own pragmas
 (``cases.db.sqlite_pragmas``: WAL, ``synchronous=NORMAL``, a busy timeout) for the same file.
 PostgreSQL (the scale-out deployment) is left exactly as Rasa configures it.
 
-With either database, each saved tracker is also offered to ``turn_state.recent_saves``, so
-the ``cunfa`` channel can answer with the turn's outcome without reading it back.
+With either database, a save writes the events after those the tracker was read with, without
+counting the stored ones again (see ``_additional_events``), and each saved tracker is also
+offered to ``turn_state.recent_saves``, so the ``cunfa`` channel can answer with the turn's
+outcome without reading it back.
 
 Selected in ``bot/endpoints.yml`` with ``type: rasa_components.tracker_store.CunfaSQLTrackerStore``.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +31,8 @@ from rasa_components.turn_state import recent_saves
 
 #: Rasa's store runs on one event-loop thread; a few connections cover the tracker endpoint too.
 POOL_SIZE = 4
+#: How many of a tracker's events are in the database, as far as this store knows.
+STORED_EVENTS = "_cunfa_stored_events"
 
 
 class CunfaSQLTrackerStore(SQLTrackerStore):
@@ -46,6 +52,33 @@ class CunfaSQLTrackerStore(SQLTrackerStore):
         sa.event.listen(self.engine, "connect", sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        """Rasa makes a new tracker only after reading none back for ``sender_id``: nothing is stored."""
+        tracker = super().init_tracker(sender_id)
+        setattr(tracker, STORED_EVENTS, 0)
+        return tracker
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events after those this tracker was read with (or last saved), without a COUNT query.
+
+        Rasa counts the conversation's stored events on every save to find the new ones: a
+        query of its own on the event loop, every turn. A tracker this store read or saved
+        already knows that number, because the lock store lets only one server handle a
+        conversation at a time, and a tracker it created has nothing stored yet. Any other
+        tracker (built elsewhere) is counted as Rasa counts it.
+        """
+        stored = getattr(tracker, STORED_EVENTS, None)
+        if stored is None or stored > len(tracker.events):
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
         recent_saves.record(tracker)

@@ -30,11 +30,19 @@ def test_one_replica_is_the_plain_trio(tmp_path: Path) -> None:
     assert names == ["actions", "rasa", "api"]
 
 
-def test_each_service_gets_one_openmp_thread_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+THREAD_POOLS = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
+
+
+def test_each_service_gets_one_thread_per_pool_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    for name in THREAD_POOLS:
+        monkeypatch.delenv(name, raising=False)
     children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")
-    assert all(c.env["OMP_NUM_THREADS"] == "1" and c.env["MKL_NUM_THREADS"] == "1" for c in children)
+    assert all(c.env[name] == "1" for c in children for name in THREAD_POOLS)
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")
     assert all(c.env["OMP_NUM_THREADS"] == "4" for c in children)

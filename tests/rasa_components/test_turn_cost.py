@@ -80,3 +80,115 @@ def test_event_types_resolve_as_before() -> None:
     assert Event.from_parameters({"event": "slot", "name": "risk_level", "value": "low"}) == SlotSet(
         "risk_level", "low"
     )
+
+
+def test_endpoint_requests_keep_their_contract_and_reuse_one_connection() -> None:
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    from rasa_components.hot_paths import endpoint_request
+
+    assert EndpointConfig.request is endpoint_request
+    peers: list[tuple[str, int]] = []
+    seen: list[tuple[dict, dict, str]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        body = await request.json()
+        seen.append((body, dict(request.query), request.headers.get("Content-Type", "")))
+        if body.get("fail"):
+            return web.Response(status=422, text="nope")
+        return web.json_response({"events": [], "responses": [{"text": body["tracker"]["text"]}]})
+
+    async def scenario() -> list:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="s3cret")
+        try:
+            first = await endpoint.request(json={"tracker": {"text": "俺家地被收了 / 咋办"}}, method="post")
+            second = await endpoint.request(json={"tracker": {"text": "第二句"}}, method="post")
+            with pytest.raises(ClientResponseError) as failed:
+                await endpoint.request(json={"fail": True}, method="post")
+            return [first, second, failed.value]
+        finally:
+            await runner.cleanup()
+
+    first, second, failed = run_async(scenario())
+    assert first["responses"][0]["text"] == "俺家地被收了 / 咋办"
+    assert second["responses"][0]["text"] == "第二句"
+    assert failed.status == 422 and failed.text == b"nope"
+    assert all(query == {"token": "s3cret"} and kind == "application/json" for _, query, kind in seen)
+    assert len(set(peers)) == 1, "every call opened a new connection"
+
+
+def test_saving_a_read_tracker_writes_only_its_new_events_without_counting(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    path = tmp_path / "trackers.db"
+    store = CunfaSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}")
+    built = DialogueStateTracker.from_events("web:b", [ActionExecuted("action_listen")], slots=DOMAIN.slots)
+    run_async(store.save(built))  # a tracker the store never read: counted the way Rasa counts
+    run_async(store.save(built))
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2].lower()))
+    run_async(store.get_or_create_tracker("web:t"))  # read none back, so created and saved
+    for turn, level in enumerate(("low", "high")):
+        tracker = run_async(store.retrieve("web:t"))
+        tracker.update(UserUttered(f"第{turn}句", {"name": "greet"}))
+        tracker.update(SlotSet("risk_level", level))
+        run_async(store.save(tracker))
+        tracker.update(ActionExecuted("action_listen"))
+        run_async(store.save(tracker))  # saved twice: the second save adds only the new event
+    assert not [s for s in statements if "count(" in s]
+    rows = (
+        sqlite3.connect(path).execute("select type_name from events where sender_id = 'web:t' order by id").fetchall()
+    )
+    assert sqlite3.connect(path).execute("select count(*) from events where sender_id = 'web:b'").fetchone()[0] == 1
+    assert [r[0] for r in rows] == ["action", "user", "slot", "action", "user", "slot", "action"]
+    again = run_async(SQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}").retrieve("web:t"))
+    assert again.get_slot("risk_level") == "high" and again.latest_message.text == "第1句"
+
+
+def test_messages_are_understood_off_the_event_loop_with_rasas_own_follow_up() -> None:
+    import threading
+
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    from rasa_components.hot_paths import parse_message
+
+    assert MessageProcessor.parse_message is parse_message
+    threads: list[str] = []
+
+    class Processor:
+        http_interpreter = None
+        domain = DOMAIN
+        _update_full_retrieval_intent = MessageProcessor._update_full_retrieval_intent
+        _check_for_unseen_features = MessageProcessor._check_for_unseen_features
+
+        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):  # noqa: ANN001, ANN202
+            threads.append(threading.current_thread().name)
+            assert tracker.sender_id == message.sender_id
+            return {"text": message.text, "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
+
+    async def both() -> list[dict]:
+        loop_thread = threading.current_thread().name
+        parsed = [await parse_message(Processor(), UserMessage("你好", sender_id="web:p")) for _ in range(2)]
+        assert loop_thread not in threads
+        return parsed
+
+    parsed = run_async(both())
+    assert parsed == [{"text": "你好", "intent": {"name": "greet", "confidence": 0.9}, "entities": []}] * 2
+    assert threads and all(name.startswith("cunfa-nlu") for name in threads) and len(set(threads)) == 1
+    with pytest.warns(UserWarning, match="not defined in the domain"):  # Rasa's own check still runs
+
+        class Unknown(Processor):
+            def _parse_message_with_graph(self, message, tracker, only_output_properties=True):  # noqa: ANN001, ANN202
+                return {"text": message.text, "intent": {"name": "no_such_intent", "confidence": 1.0}, "entities": []}
+
+        run_async(parse_message(Unknown(), UserMessage("啥", sender_id="web:q")))
