@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions._slots import value_before_latest_message
 from triage import normalize
 
 _NUMBER = re.compile(r"(\d{4})\s*[-－—_ ]?\s*([A-Za-z]{2,4})\s*[-－—_ ]?\s*(\d{6,})")
@@ -39,7 +40,19 @@ class ValidateCaseStatusForm(FormValidationAction):
     def validate_case_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = parse_case_number(str(value or ""))
+        """The number as the resident typed it when the entity span is not a whole number.
+
+        DIET may cut an unfamiliar village code out of its span ("2026-", "-000001"); the number
+        has a fixed shape, so the message text itself is read next.
+        """
+        spans = value if isinstance(value, list) else [value]
+        text = (tracker.latest_message or {}).get("text") or ""
+        number = next(filter(None, (parse_case_number(str(s or "")) for s in [*spans, text])), None)
+        previous = value_before_latest_message(tracker, "case_number")
+        if number is None and tracker.get_slot("requested_slot") != "case_number" and previous:
+            # Digits tagged in passing (the "0000" that answers the phone question) are not a
+            # new case number and must not wipe the one already given.
+            return {"case_number": previous}
         if number is None:
             dispatcher.utter_message(text="编号格式好像不对，应该像 2026-QSW-000123 这样，在登记回执上能找到。")
         return {"case_number": number}

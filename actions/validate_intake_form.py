@@ -23,6 +23,7 @@ from actions._intake import (
     is_confirm,
     wants_edit,
 )
+from actions._slots import value_before_latest_message
 from triage import parse_phone
 
 Slots = dict[str, Any]
@@ -36,17 +37,6 @@ def _intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
-def _before_this_message(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the latest user message (the tracker already holds the new one)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
-            return event.get("value")
-    return None
-
-
 def _keep_unless_asked(tracker: Tracker, slot: str) -> tuple[bool, Any]:
     """Whether a value picked up in passing must not replace the one the resident gave.
 
@@ -54,9 +44,25 @@ def _keep_unless_asked(tracker: Tracker, slot: str) -> tuple[bool, Any]:
     a homestead case into a neighbour dispute. A value changes when it is the question being
     answered, when the slot was empty, or when the resident says it is a correction.
     """
-    previous = _before_this_message(tracker, slot)
+    previous = value_before_latest_message(tracker, slot)
     asked = tracker.get_slot("requested_slot") == slot
     return (not asked and previous is not None and not wants_edit(_text(tracker))), previous
+
+
+_PARTICLES = "啊呀吧呢哈嘛哦噢"
+
+
+def _name_answer(tagged: str | None, typed: str) -> str | None:
+    """The name in an answer to "请问您怎么称呼": the tagged span, or the whole answer when that is a name.
+
+    The tagger finds the name inside "俺是村东头的老李", but it can also cut one short ("刘" of
+    "刘桂兰"). An answer of at most four characters that starts with the tagged span is a bare
+    name, and is taken whole.
+    """
+    whole, span = clean_name(typed), clean_name(tagged or "")
+    if span and whole and whole.startswith(span) and len(whole) <= 4 and whole[-1] not in _PARTICLES:
+        return whole
+    return span or whole
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:
@@ -99,7 +105,7 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_resident_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        name = clean_name(_entity(tracker, "person") or str(value or ""))
+        name = _name_answer(_entity(tracker, "person"), str(value or ""))
         if name is None:
             dispatcher.utter_message(text="只说您的名字或者怎么称呼您就行，比如“王大山”或“老王”。")
         return {"resident_name": name}

@@ -109,3 +109,15 @@ async def test_legal_aid_adds_the_hardship_question_before_the_read_back(tracker
     assert required[-2:] == ["legal_aid_eligible", "intake_confirmed"]
     mediation = tracker_with("intake_confirmed", slots={"handoff_kind": "mediation"})
     assert "legal_aid_eligible" not in await form.required_slots(slots, CollectingDispatcher(), mediation, DOMAIN)
+
+
+def test_a_name_the_tagger_cut_short_is_taken_whole(tracker_with) -> None:
+    from actions.validate_intake_form import _name_answer
+
+    assert _name_answer("刘", "刘桂兰") == "刘桂兰"
+    assert _name_answer("刘桂兰", "刘桂兰") == "刘桂兰"
+    assert _name_answer("老李", "俺是村东头的老李") == "老李"
+    assert _name_answer("王大山", "王大山啊") == "王大山"
+    assert _name_answer("王大山", "我叫王大山") == "王大山"
+    assert _name_answer(None, "周建国") == "周建国"
+    assert _name_answer(None, "你问这个干啥？") is None
