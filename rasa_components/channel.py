@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_components.hot_paths import close_shared_session
 from rasa_components.turn_state import recent_saves
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class CunfaInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("cunfa_webhook", __name__)
+
+        @webhook.listener("before_server_stop")
+        async def close_action_connections(*_: Any) -> None:
+            await close_shared_session()
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -104,6 +104,13 @@ def shared_session() -> aiohttp.ClientSession:
     return session
 
 
+async def close_shared_session() -> None:
+    """Closes this loop's session when the server stops, so no connection is left for the GC to report."""
+    session = _sessions.pop(asyncio.get_running_loop(), None)
+    if session is not None:
+        await session.close()
+
+
 def dumps(payload: Any) -> str:
     try:
         return ujson.dumps(payload, ensure_ascii=False, escape_forward_slashes=False)
