@@ -111,11 +111,12 @@ async def close_shared_session() -> None:
         await session.close()
 
 
-def dumps(payload: Any) -> str:
+def dumps(payload: Any) -> bytes:
+    """UTF-8 JSON; what ``ujson`` cannot write as UTF-8 (a lone surrogate, say) goes to ``json``, escaped."""
     try:
-        return ujson.dumps(payload, ensure_ascii=False, escape_forward_slashes=False)
-    except (TypeError, OverflowError, ValueError):
-        return json.dumps(payload)
+        return ujson.dumps(payload, ensure_ascii=False, escape_forward_slashes=False).encode()
+    except (TypeError, OverflowError, ValueError):  # UnicodeEncodeError is a ValueError
+        return json.dumps(payload).encode()
 
 
 async def endpoint_request(
@@ -139,7 +140,7 @@ async def endpoint_request(
         except FileNotFoundError as error:
             raise FileNotFoundException(f"Failed to find certificate file, '{self.cafile}' does not exist.") from error
     if "json" in kwargs:
-        kwargs["data"] = dumps(kwargs.pop("json")).encode()
+        kwargs["data"] = dumps(kwargs.pop("json"))
     params = self.combine_parameters(kwargs)
     async with shared_session().request(
         method,
