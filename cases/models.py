@@ -185,6 +185,21 @@ class ChannelDelivery(Base):
     reply = Column(Text)
 
 
+class ChannelOptions(Base):
+    """The numbered options a channel last showed one resident ("回复 1 找调解员").
+
+    Kept in the database, not in a gateway's memory, so that "1" typed back reaches whichever
+    gateway process the platform sends it to, and survives a restart.
+    """
+
+    __tablename__ = "channel_options"
+
+    channel = Column(String(16), primary_key=True)
+    user_key = Column(String(128), primary_key=True)
+    options = Column(JSONText, nullable=False)  # [{"title", "payload"}, …]
+    expires_at = Column(UTCDateTime, nullable=False, index=True)
+
+
 class AssistEvent(Base):
     """What the hotline assistant suggested and what the agent actually used, per call.
 

@@ -26,7 +26,8 @@ from api.wechat import wording
 from api.wechat.callback import Callback, Inbound
 from api.wechat.customer_service import CustomerServiceError, CustomerServiceSender
 from api.wechat.dedup import Claim, DeliveryLog
-from api.wechat.render import MAX_TEXT_BYTES, OptionMemory, chosen_option, render_body, split_text
+from api.wechat.options import StoredOptions
+from api.wechat.render import MAX_TEXT_BYTES, Option, chosen_option, render_body, split_text
 from cases import CaseError
 from cunfa.settings import Settings
 from triage import assess_risk
@@ -53,7 +54,7 @@ class WeChatChannel:
             settings.wechat_encoding_aes_key,
             settings.wechat_max_clock_skew_s,
         )
-        self.options = OptionMemory()
+        self.options = StoredOptions()
         self.deliveries = DeliveryLog()
         self._pending: set[asyncio.Task] = set()
 
@@ -115,7 +116,7 @@ class WeChatChannel:
             if inbound.event == "subscribe":
                 return Outcome(wording.WELCOME)
             if inbound.event == "unsubscribe":
-                self.options.forget(inbound.openid)
+                await self._options(state, "forget", inbound.openid)
             # Menu clicks, location reports, template receipts…: not something the resident said.
             return Outcome(None)
         if inbound.kind == "text":
@@ -133,7 +134,7 @@ class WeChatChannel:
     async def _turn(
         self, state: AppState, openid: str, text: str, sender: CustomerServiceSender | None, started: float
     ) -> Outcome:
-        option = chosen_option(text, self.options.recall(openid))
+        option = chosen_option(text, await self._options(state, "recall", openid) or [])
         if option is not None:
             text = option.payload
         try:
@@ -154,30 +155,44 @@ class WeChatChannel:
         try:
             body = await asyncio.wait_for(asyncio.shield(turn), remaining)
         except asyncio.TimeoutError:
-            self._keep(asyncio.create_task(self._follow_up(turn, openid, sender)))
+            self._keep(asyncio.create_task(self._follow_up(state, turn, openid, sender)))
             logger.info("wechat: turn for %s slower than %.1f s, holding reply sent", openid, remaining)
             holding = wording.HOLDING if sender is not None else wording.HOLDING_NO_FOLLOW_UP
             # Someone in danger must not wait for the assistant to learn that 110 exists.
             return Outcome(f"{EMERGENCY}\n{holding}" if danger else holding)
-        chunks = self._chunks(openid, body)
+        chunks = await self._chunks(state, openid, body)
         if not chunks:
             return Outcome(None)
         if len(chunks) > 1 and sender is None:
             return Outcome(_cut_short(chunks[0]))
         return Outcome(chunks[0], chunks[1:])
 
-    async def _follow_up(self, turn: asyncio.Task, openid: str, sender: CustomerServiceSender | None) -> None:
+    async def _follow_up(
+        self, state: AppState, turn: asyncio.Task, openid: str, sender: CustomerServiceSender | None
+    ) -> None:
         try:
             body = await turn
         except Exception:  # noqa: BLE001 - logged; the resident already has the holding reply
             logger.exception("wechat: slow turn for %s failed; nothing to send", openid)
             return
-        await self.send(sender, openid, self._chunks(openid, body))
+        await self.send(sender, openid, await self._chunks(state, openid, body))
 
-    def _chunks(self, openid: str, body: dict[str, Any]) -> list[str]:
+    async def _chunks(self, state: AppState, openid: str, body: dict[str, Any]) -> list[str]:
         rendered = render_body(body)
-        self.options.remember(openid, rendered.options)
+        await self._options(state, "remember", openid, rendered.options)
         return split_text(rendered.text, MAX_TEXT_BYTES)
+
+    async def _options(self, state: AppState, verb: str, openid: str, *args: list[Option]) -> list[Option] | None:
+        """``remember``, ``recall`` or ``forget`` a resident's options; an unreachable database loses only them.
+
+        Without the shown options a typed "1" goes to the assistant as text, which is what
+        happens after they expire: the resident is asked again, nothing is filed wrongly.
+        """
+        try:
+            return await asyncio.to_thread(getattr(self.options, verb), state.case_store(), openid, *args)
+        except (CaseError, SQLAlchemyError) as exc:
+            logger.error("wechat: options of a resident not %s: %s", "read" if verb == "recall" else "saved", exc)
+            return None
 
     def _keep(self, task: asyncio.Task) -> None:
         # The loop holds tasks only weakly: without this reference a pending answer could be collected.

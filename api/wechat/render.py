@@ -9,9 +9,7 @@ answers quote each article), so a long answer does not spend WeChat's 2048 bytes
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,36 +100,3 @@ def chosen_option(text: str, options: list[Option]) -> Option | None:
         return None
     number = int(match.group(1))
     return options[number - 1] if 1 <= number <= len(options) else None
-
-
-class OptionMemory:
-    """The options last shown to each openid, forgotten after ``ttl_s`` or when too many are held.
-
-    In memory, per gateway process: a number typed back after a restart (or to another worker)
-    is simply sent to the assistant as text, which is the same as not having offered options.
-    """
-
-    def __init__(self, ttl_s: float = 1800.0, max_users: int = 10_000) -> None:
-        self.ttl_s = ttl_s
-        self.max_users = max_users
-        self._held: OrderedDict[str, tuple[float, list[Option]]] = OrderedDict()
-
-    def remember(self, openid: str, options: list[Option], now: float | None = None) -> None:
-        self._held.pop(openid, None)
-        if not options:
-            return
-        self._held[openid] = ((time.monotonic() if now is None else now) + self.ttl_s, list(options))
-        while len(self._held) > self.max_users:
-            self._held.popitem(last=False)
-
-    def recall(self, openid: str, now: float | None = None) -> list[Option]:
-        held = self._held.get(openid)
-        if held is None:
-            return []
-        if held[0] < (time.monotonic() if now is None else now):
-            del self._held[openid]
-            return []
-        return held[1]
-
-    def forget(self, openid: str) -> None:
-        self._held.pop(openid, None)

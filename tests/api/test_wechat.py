@@ -24,7 +24,8 @@ from wechatpy.crypto import WeChatCrypto
 
 from api.main import create_app
 from api.wechat import CustomerServiceError, WeChatClientSender, wording
-from api.wechat.render import MAX_TEXT_BYTES, Option, OptionMemory, chosen_option, render_body, split_text
+from api.wechat.options import StoredOptions
+from api.wechat.render import MAX_TEXT_BYTES, Option, chosen_option, render_body, split_text
 from cases import open_store
 from cases.models import ChannelDelivery
 from cunfa.settings import Settings
@@ -273,6 +274,19 @@ class TestMessages:
         h.server.post(text_xml("9", 4003))  # out of range: sent as typed
         assert h.rasa.texts == ["邻居吵架", "/request_lawyer", "9"]
 
+    def test_a_number_typed_to_another_gateway_picks_the_option_shown_by_the_first(self, make) -> None:
+        buttons = [
+            {"title": "找调解员", "payload": "/request_mediation"},
+            {"title": "找律师", "payload": "/request_lawyer"},
+        ]
+        custom = {"custom": {"text": "要不要帮您找人？", "citations": [], "buttons": buttons}}
+        first, second = make(FakeRasa(messages=[custom])), make(FakeRasa())  # two processes, one database
+        assert "回复 2 找律师" in first.server.reply(first.server.post(text_xml("邻居吵架", 4101)))["Content"]
+        second.server.post(text_xml("2", 4102))
+        assert second.rasa.texts == ["/request_lawyer"]
+        second.server.post(text_xml("1", 4103))  # that reply had no buttons: now "1" is just text
+        assert second.rasa.texts == ["/request_lawyer", "1"]
+
     def test_long_answers_are_split_into_customer_service_messages(self, make) -> None:
         long_text = "\n".join(f"第{i}段：" + "法律规定" * 40 for i in range(12))
         h = make(FakeRasa(messages=[{"text": long_text}]))
@@ -444,13 +458,29 @@ class TestRendering:
         assert chosen_option("回复 2", options) == options[1]
         assert chosen_option("3", options) is None and chosen_option("12块钱", options) is None
 
-    def test_option_memory_forgets_after_ttl(self) -> None:
-        memory = OptionMemory(ttl_s=10, max_users=2)
-        memory.remember("a", [Option("t", "/p")], now=0)
-        assert memory.recall("a", now=5) and not memory.recall("a", now=11)
-        for user in ("b", "c", "d"):
-            memory.remember(user, [Option("t", "/p")], now=0)
-        assert not memory.recall("b", now=1) and memory.recall("d", now=1)
+    def test_stored_options_are_replaced_forgotten_and_expire(self, tmp_path) -> None:  # noqa: ANN001
+        from datetime import datetime, timedelta, timezone
+
+        store = open_store(f"sqlite:///{tmp_path / 'options.db'}")
+        memory, t0 = StoredOptions(ttl=timedelta(seconds=10)), datetime(2026, 12, 1, tzinfo=timezone.utc)
+        memory.remember(
+            store, "a", [Option("找调解员", "/request_mediation"), Option("找律师", "/request_lawyer")], now=t0
+        )
+        later = t0 + timedelta(seconds=5)
+        assert memory.recall(store, "a", now=later) == [
+            Option("找调解员", "/request_mediation"),
+            Option("找律师", "/request_lawyer"),
+        ]
+        assert memory.recall(store, "b", now=later) == []
+        assert memory.recall(store, "a", now=t0 + timedelta(seconds=11)) == []
+        memory.remember(store, "a", [Option("t", "/p")], now=t0)
+        memory.remember(store, "a", [Option("新", "/new")], now=t0)  # the latest reply's options win
+        assert memory.recall(store, "a", now=later) == [Option("新", "/new")]
+        memory.remember(store, "a", [], now=t0)  # a reply without buttons: a number is just a number
+        assert memory.recall(store, "a", now=later) == []
+        memory.remember(store, "c", [Option("t", "/p")], now=t0)
+        memory.forget(store, "c")
+        assert memory.recall(store, "c", now=later) == []
 
 
 class FakeWeChatApi(requests.adapters.BaseAdapter):
