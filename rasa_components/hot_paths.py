@@ -13,8 +13,9 @@ Measured with py-spy on the Rasa server during ``bench/bench_chat.py`` at 10 res
 * **Calls to the action server.** ``EndpointConfig.request`` opened a new ``aiohttp`` session,
   and so a new TCP connection, for every call (two per turn: the slot-mapping validation and
   the action), and serialised the whole tracker with the standard ``json`` module (6 % of the
-  server's CPU). One session per event loop keeps connections alive, and ``ujson`` (already
-  installed with Rasa) writes the same JSON; anything ``ujson`` refuses goes to ``json``.
+  server's CPU). One session per event loop keeps connections alive (idle ones for 2 s, less
+  than the action server keeps them), and ``ujson`` (already installed with Rasa) writes the
+  same JSON; anything ``ujson`` refuses goes to ``json``.
 * **Understanding a message.** The NLU graph (DIET's TensorFlow call above all, a third of
   the server's CPU) ran on the event loop, so while one message was parsed no other
   conversation moved. It now runs on one worker thread of its own: TensorFlow lets go of the
@@ -91,6 +92,9 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
 
 
 _sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+#: Idle connections are dropped well before the action server's Sanic drops them (5 s), so a
+#: request never goes out on a connection the server is closing at that moment.
+KEEPALIVE_S = 2.0
 
 
 def shared_session() -> aiohttp.ClientSession:
@@ -100,7 +104,10 @@ def shared_session() -> aiohttp.ClientSession:
     if session is None or session.closed:
         for stale in [k for k in _sessions if k.is_closed()]:
             del _sessions[stale]
-        session = _sessions[loop] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+        session = _sessions[loop] = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        )
     return session
 
 

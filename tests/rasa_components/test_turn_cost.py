@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -192,3 +193,37 @@ def test_messages_are_understood_off_the_event_loop_with_rasas_own_follow_up() -
                 return {"text": message.text, "intent": {"name": "no_such_intent", "confidence": 1.0}, "entities": []}
 
         run_async(parse_message(Unknown(), UserMessage("啥", sender_id="web:q")))
+
+
+def test_idle_connections_are_dropped_before_the_server_drops_them(monkeypatch) -> None:  # noqa: ANN001
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from rasa_components import hot_paths
+
+    assert hot_paths.KEEPALIVE_S < 5  # Sanic's keep-alive timeout on the action server
+    monkeypatch.setattr(hot_paths, "KEEPALIVE_S", 0.2)
+    peers: list[tuple[str, int]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
+        try:
+            for pause in (0.0, 0.0, 0.6):
+                await asyncio.sleep(pause)
+                await endpoint.request(json={}, method="post")
+        finally:
+            await hot_paths.close_shared_session()
+            await runner.cleanup()
+
+    run_async(scenario())
+    assert peers[0] == peers[1] and peers[2] != peers[1]
