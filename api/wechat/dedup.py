@@ -10,13 +10,13 @@ is known, else ``success``.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from api.wechat.pruning import Pruner
 from cases import CaseStore
 from cases.models import ChannelDelivery
 
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 #: WeChat gives up retrying after about 15 s; two days keeps a margin for clock trouble and for audits.
 KEEP_FOR = timedelta(days=2)
-PRUNE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class DeliveryLog:
     """Claims and replies of WeChat deliveries in ``channel_deliveries``; methods are blocking (run in a thread)."""
 
     def __init__(self) -> None:
-        self._last_prune: float | None = None
+        self._pruner = Pruner()
 
     def claim(self, store: CaseStore, key: str, now: datetime | None = None) -> Claim:
         """Record the delivery; ``first`` is False when the key was already recorded."""
@@ -61,15 +60,7 @@ class DeliveryLog:
             session.commit()
 
     def _maybe_prune(self, store: CaseStore, now: datetime) -> None:
-        if self._last_prune is not None and time.monotonic() - self._last_prune < PRUNE_EVERY_S:
-            return
-        self._last_prune = time.monotonic()
-        with store.session() as session:
-            result = session.execute(
-                delete(ChannelDelivery).where(
-                    ChannelDelivery.channel == CHANNEL, ChannelDelivery.received_at < now - KEEP_FOR
-                )
-            )
-            session.commit()
-        if result.rowcount:
-            logger.info("wechat: forgot %d deliveries older than %s", result.rowcount, KEEP_FOR)
+        old = ChannelDelivery.channel == CHANNEL, ChannelDelivery.received_at < now - KEEP_FOR
+        removed = self._pruner.maybe(store, delete(ChannelDelivery).where(*old))
+        if removed:
+            logger.info("wechat: forgot %d deliveries older than %s", removed, KEEP_FOR)

@@ -10,12 +10,12 @@ replaced by each reply and forgotten after ``ttl``. Methods are blocking (run th
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from api.wechat.pruning import Pruner
 from api.wechat.render import Option
 from cases import CaseStore
 from cases.models import ChannelOptions
@@ -25,13 +25,12 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 #: Options answered more than half an hour later are more likely a new question that is a number.
 TTL = timedelta(minutes=30)
-PRUNE_EVERY_S = 3600.0
 
 
 class StoredOptions:
     def __init__(self, ttl: timedelta = TTL) -> None:
         self.ttl = ttl
-        self._last_prune: float | None = None
+        self._pruner = Pruner()
 
     def remember(self, store: CaseStore, openid: str, options: list[Option], now: datetime | None = None) -> None:
         """The options of the reply just sent replace the earlier ones (none: forget them)."""
@@ -65,16 +64,10 @@ class StoredOptions:
             session.commit()
 
     def _maybe_prune(self, store: CaseStore, now: datetime) -> None:
-        if self._last_prune is not None and time.monotonic() - self._last_prune < PRUNE_EVERY_S:
-            return
-        self._last_prune = time.monotonic()
-        with store.session() as session:
-            result = session.execute(
-                delete(ChannelOptions).where(ChannelOptions.channel == CHANNEL, ChannelOptions.expires_at < now)
-            )
-            session.commit()
-        if result.rowcount:
-            logger.info("wechat: forgot the options of %d residents who did not answer them", result.rowcount)
+        expired = ChannelOptions.channel == CHANNEL, ChannelOptions.expires_at < now
+        removed = self._pruner.maybe(store, delete(ChannelOptions).where(*expired))
+        if removed:
+            logger.info("wechat: forgot the options of %d residents who did not answer them", removed)
 
 
 def _key(openid: str) -> tuple:

@@ -482,6 +482,29 @@ class TestRendering:
         memory.forget(store, "c")
         assert memory.recall(store, "c", now=later) == []
 
+    def test_expired_options_and_old_deliveries_are_pruned_once_an_hour(self, tmp_path) -> None:  # noqa: ANN001
+        from datetime import datetime, timedelta, timezone
+
+        from api.wechat.dedup import KEEP_FOR, DeliveryLog
+        from cases.models import ChannelOptions
+
+        store = open_store(f"sqlite:///{tmp_path / 'prune.db'}")
+        t0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
+        old_options, old_log = StoredOptions(ttl=timedelta(seconds=10)), DeliveryLog()
+        old_options.remember(store, "gone", [Option("t", "/p")], now=t0)
+        old_log.claim(store, "msg:gone", now=t0)
+        # A new process (first call prunes at once); the same process again would wait an hour.
+        options, log = StoredOptions(ttl=timedelta(seconds=10)), DeliveryLog()
+        later = t0 + KEEP_FOR + timedelta(seconds=1)
+        options.remember(store, "kept", [Option("t", "/p")], now=later)
+        log.claim(store, "msg:kept", now=later)
+        old_options.remember(store, "kept-too", [Option("t", "/p")], now=later + timedelta(seconds=20))
+        with store.session() as session:
+            users = sorted(session.scalars(select(ChannelOptions.user_key)))
+            keys = sorted(session.scalars(select(ChannelDelivery.key)))
+        assert users == ["kept", "kept-too"]  # "kept" expired too, but within the hour it stays
+        assert keys == ["msg:kept"]
+
 
 class FakeWeChatApi(requests.adapters.BaseAdapter):
     """api.weixin.qq.com answered in-process, so the real sender runs offline."""

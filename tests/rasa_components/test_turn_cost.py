@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -83,6 +84,23 @@ def test_event_types_resolve_as_before() -> None:
     )
 
 
+@contextlib.asynccontextmanager
+async def action_server(handler):  # noqa: ANN001, ANN201 - an aiohttp handler; yields the webhook URL
+    """A real HTTP server on a free port, standing in for the action server's webhook."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
+    finally:
+        await runner.cleanup()
+
+
 def test_endpoint_requests_keep_their_contract_and_reuse_one_connection() -> None:
     from aiohttp import web
     from rasa.utils.endpoints import ClientResponseError, EndpointConfig
@@ -102,22 +120,13 @@ def test_endpoint_requests_keep_their_contract_and_reuse_one_connection() -> Non
         return web.json_response({"events": [], "responses": [{"text": body["tracker"]["text"]}]})
 
     async def scenario() -> list:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="s3cret")
-        try:
+        async with action_server(webhook) as url:
+            endpoint = EndpointConfig(url, token="s3cret")
             first = await endpoint.request(json={"tracker": {"text": "俺家地被收了 / 咋办"}}, method="post")
             second = await endpoint.request(json={"tracker": {"text": "第二句\ud800"}}, method="post")
             with pytest.raises(ClientResponseError) as failed:
                 await endpoint.request(json={"fail": True}, method="post")
             return [first, second, failed.value]
-        finally:
-            await runner.cleanup()
 
     first, second, failed = run_async(scenario())
     assert first["responses"][0]["text"] == "俺家地被收了 / 咋办"
@@ -210,20 +219,14 @@ def test_idle_connections_are_dropped_before_the_server_drops_them(monkeypatch) 
         return web.json_response({"events": [], "responses": []})
 
     async def scenario() -> None:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        endpoint = EndpointConfig(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
-        try:
-            for pause in (0.0, 0.0, 0.6):
-                await asyncio.sleep(pause)
-                await endpoint.request(json={}, method="post")
-        finally:
-            await hot_paths.close_shared_session()
-            await runner.cleanup()
+        async with action_server(webhook) as url:
+            endpoint = EndpointConfig(url)
+            try:
+                for pause in (0.0, 0.0, 0.6):
+                    await asyncio.sleep(pause)
+                    await endpoint.request(json={}, method="post")
+            finally:
+                await hot_paths.close_shared_session()
 
     run_async(scenario())
     assert peers[0] == peers[1] and peers[2] != peers[1]
