@@ -48,11 +48,12 @@ class ValidateCaseStatusForm(FormValidationAction):
         spans = value if isinstance(value, list) else [value]
         text = (tracker.latest_message or {}).get("text") or ""
         number = next(filter(None, (parse_case_number(str(s or "")) for s in [*spans, text])), None)
-        previous = value_before_latest_message(tracker, "case_number")
-        if number is None and tracker.get_slot("requested_slot") != "case_number" and previous:
+        if number is None and tracker.get_slot("requested_slot") != "case_number":
             # Digits tagged in passing (the "0000" that answers the phone question) are not a
             # new case number and must not wipe the one already given.
-            return {"case_number": previous}
+            previous = value_before_latest_message(tracker, "case_number")
+            if previous:
+                return {"case_number": previous}
         if number is None:
             dispatcher.utter_message(text="编号格式好像不对，应该像 2026-QSW-000123 这样，在登记回执上能找到。")
         return {"case_number": number}

@@ -19,11 +19,7 @@ def clean_text(text: str) -> str:
     Zero-width joiners inside emoji sequences are format characters too, but dropping them
     only splits a family emoji into its members, which changes nothing for the assistant.
     """
-    return "".join(
-        ch
-        for ch in text
-        if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    )
+    return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
 
 
 def cut_text(text: str, max_chars: int) -> tuple[str, bool]:

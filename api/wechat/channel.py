@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,7 @@ class WeChatChannel:
             if inbound.event == "subscribe":
                 return Outcome(wording.WELCOME)
             if inbound.event == "unsubscribe":
-                await self._options(state, "forget", inbound.openid)
+                await self._options(state, self.options.forget, inbound.openid)
             # Menu clicks, location reports, template receipts…: not something the resident said.
             return Outcome(None)
         if inbound.kind == "text":
@@ -134,7 +135,7 @@ class WeChatChannel:
     async def _turn(
         self, state: AppState, openid: str, text: str, sender: CustomerServiceSender | None, started: float
     ) -> Outcome:
-        option = chosen_option(text, await self._options(state, "recall", openid) or [])
+        option = chosen_option(text, await self._options(state, self.options.recall, openid) or [])
         if option is not None:
             text = option.payload
         try:
@@ -179,19 +180,21 @@ class WeChatChannel:
 
     async def _chunks(self, state: AppState, openid: str, body: dict[str, Any]) -> list[str]:
         rendered = render_body(body)
-        await self._options(state, "remember", openid, rendered.options)
+        await self._options(state, self.options.remember, openid, rendered.options)
         return split_text(rendered.text, MAX_TEXT_BYTES)
 
-    async def _options(self, state: AppState, verb: str, openid: str, *args: list[Option]) -> list[Option] | None:
-        """``remember``, ``recall`` or ``forget`` a resident's options; an unreachable database loses only them.
+    async def _options(
+        self, state: AppState, method: Callable[..., list[Option] | None], openid: str, *args: list[Option]
+    ) -> list[Option] | None:
+        """One ``StoredOptions`` method, off the event loop; an unreachable database loses only the options.
 
         Without the shown options a typed "1" goes to the assistant as text, which is what
         happens after they expire: the resident is asked again, nothing is filed wrongly.
         """
         try:
-            return await asyncio.to_thread(getattr(self.options, verb), state.case_store(), openid, *args)
+            return await asyncio.to_thread(method, state.case_store(), openid, *args)
         except (CaseError, SQLAlchemyError) as exc:
-            logger.error("wechat: options of a resident not %s: %s", "read" if verb == "recall" else "saved", exc)
+            logger.error("wechat: %s of a resident's options failed: %s", method.__name__, exc)
             return None
 
     def _keep(self, task: asyncio.Task) -> None:

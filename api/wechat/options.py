@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from api.wechat.dedup import CHANNEL
 from api.wechat.pruning import Pruner
 from api.wechat.render import Option
 from cases import CaseStore
@@ -22,7 +23,6 @@ from cases.models import ChannelOptions
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "wechat"
 #: Options answered more than half an hour later are more likely a new question that is a number.
 TTL = timedelta(minutes=30)
 
