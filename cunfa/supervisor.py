@@ -101,8 +101,9 @@ def child_specs(settings: Settings, model: Path) -> list[Child]:
                     venv_bin("rasa"),
                     "run",
                     "--enable-api",
-                    "--auth-token",
-                    settings.rasa_token,
+                    # One argument with "=": a generated token may start with "-", which
+                    # argparse would take for an option and refuse to start.
+                    f"--auth-token={settings.rasa_token}",
                     "--model",
                     str(model),
                     "--endpoints",

@@ -46,3 +46,14 @@ def test_each_service_gets_one_thread_per_pool_unless_told_otherwise(tmp_path: P
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")
     assert all(c.env["OMP_NUM_THREADS"] == "4" for c in children)
+
+
+def test_rasa_accepts_a_token_that_starts_with_a_dash(tmp_path: Path) -> None:
+    """token_urlsafe() starts with "-" once in 64 draws; passed as two arguments, Rasa's argparse
+    took it for an option, refused to start, and every restart did the same."""
+    from rasa.__main__ import create_argument_parser
+
+    settings = Settings(data_dir=tmp_path, rasa_token="-Abc_123")
+    rasa = next(c for c in child_specs(settings, tmp_path / "bot.tar.gz") if c.name == "rasa")
+    args = create_argument_parser().parse_args(rasa.argv[1:])
+    assert args.auth_token == "-Abc_123"
