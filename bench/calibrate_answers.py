@@ -1,24 +1,25 @@
 """Calibrate when the assistant answers, quotes a lawyer's FAQ answer, or asks to clarify.
 
 Run: ``.venv/bin/python bench/calibrate_answers.py`` (uses the built index in the data dir).
-Uses only dev-split questions against an index whose FAQs are restricted to the train split,
-so no question finds its own FAQ entry. Prints, per threshold, how many dev questions fall on
-each side and how often the cited material is right there (shares an article with the gold
-citations). The chosen values live in ``knowledge/answer.py`` (``AnswerPolicy``).
+Uses only dev-split questions against the view of the index in which only train-split FAQs
+exist and the encoder learned from those alone, so no question finds its own FAQ entry. Prints,
+per threshold, how many dev questions fall on each side and how often the cited material is
+right there (shares an article with the gold citations). The chosen values live in
+``knowledge/answer.py`` (``AnswerPolicy``).
 """
 
 from __future__ import annotations
 
 from cunfa.settings import get_settings
-from knowledge.base import shared_knowledge_base
+from knowledge.base import index_inputs, shared_knowledge_base
 from knowledge.citations import normalize_citation
-from knowledge.evaluation import load_questions, train_faq_ids
+from knowledge.evaluation import held_out_view, load_questions
 from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 
 def main() -> None:
     settings = get_settings()
-    kb = shared_knowledge_base(settings).restricted_to_faqs(train_faq_ids(settings.faq_file))
+    kb = held_out_view(shared_knowledge_base(settings), index_inputs(settings), settings.encoders_dir, "dev")
     questions = load_questions(settings.faq_file, "dev")
     rows = []
     with_topic: list[bool] = []

@@ -238,28 +238,31 @@ def _cmd_eval_nlu(args: argparse.Namespace) -> int:
 def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
     """Statute retrieval on a held-out FAQ split, every mode side by side."""
     from knowledge import KnowledgeBase
-    from knowledge.evaluation import evaluate, load_questions, train_faq_ids, tune
+    from knowledge.base import index_inputs
+    from knowledge.evaluation import evaluate, held_out_view, load_questions, tune
+    from knowledge.splits import learning_splits
 
     settings = get_settings()
-    kb = KnowledgeBase.from_settings(settings).restricted_to_faqs(train_faq_ids(settings.faq_file))
+    if args.tune and args.split == "test":
+        logger.error("--tune chooses on the dev split; the test split is never tuned on (use --split dev)")
+        return 2
+    inputs = index_inputs(settings)
+    kb = held_out_view(KnowledgeBase.from_settings(settings), inputs, settings.encoders_dir, args.split)
     questions = load_questions(settings.faq_file, args.split)
     if args.limit:
         questions = questions[: args.limit]
     if args.tune:
-        from knowledge.base import index_inputs
-
-        if args.split == "test":
-            logger.error("--tune chooses on the dev split; the test split is never tuned on (use --split dev)")
-            return 2
-        for row in tune(kb, index_inputs(settings), settings.encoders_dir, questions):
+        for row in tune(kb, inputs, settings.encoders_dir, questions):
             print(json.dumps(row, ensure_ascii=False))
         return 0
     rows = [evaluate(kb, questions, mode).row() for mode in (args.modes or kb.modes)]
+    encoder = kb.index.dense.encoder.name if kb.index.dense is not None else "none"
+    learned = "+".join(learning_splits(args.split))
     if args.json:
-        report = {"split": args.split, "encoder": kb.manifest.get("encoder"), "results": rows}
+        report = {"split": args.split, "encoder": encoder, "faq_splits": learned, "results": rows}
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    print(f"split={args.split} questions={len(questions)} encoder={kb.manifest.get('encoder', {}).get('name')}")
+    print(f"split={args.split} questions={len(questions)} encoder={encoder} FAQs and encoder from: {learned}")
     header = ["mode", "R@1", "R@5", "R@10", "R@100", "MRR@10", "p50_ms", "p95_ms"]
     print("  ".join(f"{h:>8}" for h in header))
     for row in rows:

@@ -54,7 +54,13 @@ class KnowledgeBase:
             index.shared["lengths"] = np.log1p(np.array([len(d.text) for d in docs], dtype=np.float32))
         evidence = FaqEvidence.build(docs, self._source_masks["faq"], index.shared["law_names"])
         self.retriever = HybridRetriever(
-            index.bm25, index.dense, evidence, ranker, index.shared["law_names"], index.shared["lengths"]
+            index.bm25,
+            index.dense,
+            evidence,
+            ranker,
+            index.shared["law_names"],
+            index.shared["lengths"],
+            bigrams=index.bigrams,
         )
         # Load jieba's dictionary now rather than inside the first resident's request.
         index.bm25.tokenizer.tokenize("预热")

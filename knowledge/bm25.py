@@ -12,6 +12,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from knowledge.bigrams import BigramTokenizer
 from knowledge.errors import InvalidQuery
 from knowledge.tokenize import ChineseTokenizer
 
@@ -19,7 +20,7 @@ from knowledge.tokenize import ChineseTokenizer
 class BM25Retriever:
     """BM25 over pre-tokenised documents; ``run`` returns ``(doc_index, score)`` pairs."""
 
-    def __init__(self, tokenizer: ChineseTokenizer, *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, tokenizer: ChineseTokenizer | BigramTokenizer, *, k1: float = 1.2, b: float = 0.75) -> None:
         if k1 <= 0:
             raise ValueError(f"k1 must be greater than 0. Currently, the k1 is {k1}")
         if not 0 <= b <= 1:
@@ -34,7 +35,8 @@ class BM25Retriever:
         return self._size
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "bm25", "k1": self.k1, "b": self.b, "method": "lucene", "tokenizer": "jieba-search"}
+        analyser = "char-bigrams" if isinstance(self.tokenizer, BigramTokenizer) else "jieba-search"
+        return {"type": "bm25", "k1": self.k1, "b": self.b, "method": "lucene", "tokenizer": analyser}
 
     def fit(self, corpus_tokens: list[list[str]]) -> None:
         model = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")

@@ -4,7 +4,8 @@ No pretrained Chinese model can be downloaded where Cunfa is built, so ``build_s
 trains a sentence-transformers ``StaticEmbedding`` (one vector per jieba word, mean-pooled) with
 ``MultipleNegativesRankingLoss`` on
   * FAQ questions → the statute articles their lawyers cited, and → the lawyers' answers
-    (only the ``train`` split: ``dev`` tunes fusion, ``test`` is for evaluation), and
+    (the service's encoder learns from every FAQ; the ones evaluated on ``dev`` and ``test``
+    never see those questions, see ``knowledge.splits.learning_splits``), and
   * FAQ question → another train question whose answer cites the same article (5 each), and
   * self-supervised pairs: the first half of every statute article → its second half,
 which teaches the everyday-words → statutory-words bridge that BM25 lacks. A deployment with
@@ -94,14 +95,15 @@ def load_encoder(name_or_path: str | Path) -> Encoder:
     return Encoder(model, pretokenize=pretokenize, name=str(name_or_path))
 
 
-def faq_training_items(docs: Sequence[Document]) -> list[dict[str, Any]]:
-    """FAQ entries of the ``train`` split, in the LeCoQA item shape ``training_pairs`` reads."""
+def faq_training_items(docs: Sequence[Document], splits: Sequence[str] = ("train",)) -> list[dict[str, Any]]:
+    """FAQ entries of ``splits`` (``knowledge.splits.learning_splits``), in the LeCoQA item shape
+    ``training_pairs`` reads."""
     from knowledge.splits import split_of
 
     return [
         {"问题": d.extra.get("question", d.title), "答案文本": d.text, "match_name": d.extra.get("cited", [])}
         for d in docs
-        if d.source == "faq" and split_of(d.faq_id or "") == "train"
+        if d.source == "faq" and split_of(d.faq_id or "") in splits
     ]
 
 

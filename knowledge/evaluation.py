@@ -8,6 +8,8 @@ the question itself nor any other held-out entry can leak its citations into the
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import statistics
 import time
 from collections.abc import Sequence
@@ -17,7 +19,8 @@ from typing import Any
 
 from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
-from knowledge.splits import split_of
+from knowledge.index import IndexInputs
+from knowledge.splits import Split, learning_splits, split_of
 
 CUTOFFS = (1, 5, 10, 100)
 
@@ -59,9 +62,47 @@ def load_questions(faq_file: Path, split: str) -> list[Question]:
     ]
 
 
-def train_faq_ids(faq_file: Path) -> set[str]:
+def faq_ids_of(faq_file: Path, splits: Sequence[str]) -> set[str]:
     items = json.loads(faq_file.read_text(encoding="utf-8"))
-    return {str(it["query_id"]) for it in items if split_of(str(it["query_id"])) == "train"}
+    return {str(it["query_id"]) for it in items if split_of(str(it["query_id"])) in splits}
+
+
+def train_faq_ids(faq_file: Path) -> set[str]:
+    return faq_ids_of(faq_file, ("train",))
+
+
+def held_out_view(kb: KnowledgeBase, inputs: IndexInputs, encoders_root: Path, split: Split) -> KnowledgeBase:
+    """The knowledge base as it would be had the questions of ``split`` never been asked.
+
+    Only the FAQs of ``learning_splits(split)`` exist in it, and with the self-built encoder its
+    dense index is that of an encoder trained on those alone (trained if missing, its corpus
+    embeddings cached beside the index): the service's own encoder learned from every question.
+    A configured pretrained encoder never saw any, so it serves as is.
+    """
+    from knowledge.dense import DenseRetriever
+    from knowledge.encoder import load_encoder
+    from knowledge.index import ensure_encoder, tokenize_corpus
+
+    learns = learning_splits(split)
+    faq_ids = faq_ids_of(inputs.faq_file, learns)
+    if inputs.encoder or kb.index.dense is None:
+        return kb.restricted_to_faqs(faq_ids)
+    docs = kb.index.documents
+    encoder_dir = Path(ensure_encoder(inputs, encoders_root, docs, splits=learns))
+    dense = DenseRetriever(load_encoder(encoder_dir))
+    cache = kb.index.directory / "held-out" / encoder_dir.name
+    if (cache / "embeddings.npy").is_file():
+        dense.load(cache)
+    else:
+        tokens = tokenize_corpus([d.search_text or d.text for d in docs])
+        dense.fit([" ".join(t) for t in tokens], prepared=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        dense.save(tmp)
+        try:
+            tmp.rename(cache)
+        except OSError:  # another process cached the same embeddings meanwhile
+            shutil.rmtree(tmp, ignore_errors=True)
+    return KnowledgeBase(kb.index.with_dense(dense), ranker=kb.retriever.ranker, faq_ids=faq_ids)
 
 
 def score(rankings: Sequence[Sequence[str]], questions: Sequence[Question]) -> tuple[dict[int, float], float]:
@@ -102,8 +143,8 @@ def tune(kb: KnowledgeBase, inputs: Any, encoders_root: Path, questions: Sequenc
     tokens = tokenize_corpus([d.search_text or d.text for d in docs])
     rows = training_rows(inputs, kb.index, tokens, encoders_root)
     candidates: dict[str, Ranker] = {"hand-weighted": Ranker.hand_weighted(FEATURES)}
-    if kb.index.ranker is not None:
-        candidates["saved with the index"] = kb.index.ranker
+    if kb.retriever.ranker.info.get("kind") != "hand-weighted":
+        candidates["saved with the index"] = kb.retriever.ranker
     for regularisation in (0.1, 1.0, 10.0):
         candidates[f"listwise, L2 {regularisation}"] = calibrated(fit_listwise(rows, regularisation), rows)
     results = []

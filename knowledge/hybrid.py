@@ -26,6 +26,8 @@ from knowledge.types import Document
 Mode = Literal["hybrid", "bm25", "dense", "rrf"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense", "rrf")
 CANDIDATES = 400
+#: Candidates taken from the character-bigram BM25 as well.
+BIGRAM_CANDIDATES = 200
 #: FAQ questions consulted per query, nearest by embedding and by BM25.
 FAQ_NEIGHBOURS = 30
 #: An embedding neighbour votes with weight max(cos, 0) ** FAQ_SHARPNESS.
@@ -49,6 +51,8 @@ FEATURES: tuple[str, ...] = (
     "faq_law",  # embedding-neighbour votes for the article's law (any article of it) / best law
     "faq_law_bm25",  # the same among the BM25 neighbours
     "faq_adjacent",  # embedding-neighbour votes for the articles just before and after / best vote
+    "bigram",  # BM25 over character bigrams / the best such score among the candidates
+    "bigram_log",  # log(1 + BM25 over character bigrams)
 )
 
 
@@ -121,9 +125,10 @@ class HybridRetriever:
         ranker: Ranker,
         law_names: LawNames,
         lengths: np.ndarray,
+        bigrams: BM25Retriever | None = None,
     ) -> None:
         self.bm25, self.dense, self.evidence, self.ranker = bm25, dense, evidence, ranker
-        self.law_names, self.lengths = law_names, lengths
+        self.law_names, self.lengths, self.bigrams = law_names, lengths, bigrams
 
     def to_dict(self) -> dict:
         return {"type": "hybrid", "ranker": self.ranker.to_dict(), "candidates": CANDIDATES}
@@ -179,6 +184,11 @@ class HybridRetriever:
             candidates.update(int(i) for i in np.argpartition(-lexical, k - 1)[:k] if lexical[i] > 0)
         candidates.update(int(i) for i in votes if mask[i] > 0)
         candidates.update(int(i) for i in lexical_votes if mask[i] > 0)
+        pairs_everywhere = self._bigram_scores(query) * mask
+        if pairs_everywhere.any():
+            k = min(BIGRAM_CANDIDATES, pairs_everywhere.size)
+            top = np.argpartition(-pairs_everywhere, k - 1)[:k]
+            candidates.update(int(i) for i in top if pairs_everywhere[i] > 0)
         if not candidates:
             return None
         ids = np.fromiter(sorted(candidates), dtype=np.int64)
@@ -190,6 +200,7 @@ class HybridRetriever:
         law = self.law_names.law_of[ids]
         best_vote = faq.max()
         adjacent = np.array([votes.get(int(i) - 1, 0.0) + votes.get(int(i) + 1, 0.0) for i in ids], dtype=np.float32)
+        pairs = pairs_everywhere[ids]
         columns = {
             "dense": cosine,
             "bm25": lex / best_lexical if best_lexical > 0 else np.zeros(ids.size, dtype=np.float32),
@@ -207,8 +218,16 @@ class HybridRetriever:
             "faq_law": law_votes[law],
             "faq_law_bm25": law_lexical[law],
             "faq_adjacent": adjacent / best_vote if best_vote > 0 else adjacent,
+            "bigram": pairs / pairs.max() if pairs.max() > 0 else pairs,
+            "bigram_log": np.log1p(pairs),
         }
         return ids, np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)
+
+    def _bigram_scores(self, query: str) -> np.ndarray:
+        """BM25 over character bigrams for every document (zeros for an index without them)."""
+        if self.bigrams is None:
+            return np.zeros(self.lengths.size, dtype=np.float32)
+        return self.bigrams.scores(self.bigrams.tokenizer.tokenize_query(query)).astype(np.float32)
 
     def _faq_votes(
         self, qvec: np.ndarray, lexical: np.ndarray

@@ -14,11 +14,13 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.bigrams import BigramTokenizer
 from knowledge.bm25 import BM25Retriever
 from knowledge.dense import DenseRetriever
 from knowledge.encoder import EncoderRecipe, build_static_encoder, faq_training_items, load_encoder
@@ -26,6 +28,7 @@ from knowledge.errors import IndexNotBuilt
 from knowledge.fusion import Ranker
 from knowledge.ingest import load_faqs, load_statutes
 from knowledge.ingest.laws import iter_law_files
+from knowledge.splits import SPLITS
 from knowledge.tokenize import ChineseTokenizer, default_tokenizer
 from knowledge.types import Document
 
@@ -36,6 +39,10 @@ INDEX_FORMAT = "cunfa-index/3"
 NO_ENCODER = "none"
 _CHUNK = 2000
 RANKER_FILE = "ranker.json"
+BIGRAMS_DIR = "bm25-bigrams"
+#: What the service's own encoder learns from: every FAQ question (see ``knowledge.splits``).
+SERVICE_SPLITS: tuple[str, ...] = SPLITS
+TRAIN_ONLY: tuple[str, ...] = ("train",)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class IndexInputs:
     def key(self, tokenizer: ChineseTokenizer) -> str:
         digest = hashlib.sha256(self.corpus_key(tokenizer).encode())
         digest.update(f"encoder={self.encoder}".encode())
+        if not self.encoder:
+            digest.update(f"learns={'+'.join(SERVICE_SPLITS)}".encode())
         from knowledge.ranker import recipe as ranker_recipe
 
         digest.update(json.dumps(ranker_recipe(), sort_keys=True).encode())
@@ -72,10 +81,23 @@ class IndexInputs:
             digest.update(json.dumps(self.recipe.to_dict(), sort_keys=True).encode())
         return digest.hexdigest()[:16]
 
-    def default_encoder_path(self, encoders_root: Path, tokenizer: ChineseTokenizer, fold: int | None = None) -> Path:
-        """Where the self-built encoder lives; ``fold``: the one trained without that fold's questions."""
+    def default_encoder_path(
+        self,
+        encoders_root: Path,
+        tokenizer: ChineseTokenizer,
+        fold: int | None = None,
+        splits: Sequence[str] = TRAIN_ONLY,
+    ) -> Path:
+        """Where the self-built encoder lives.
+
+        ``splits``: the FAQ splits it learns from; ``fold``: trained on ``train`` without that
+        fold's questions (``knowledge.ranker``). Train-only encoders keep their earlier names.
+        """
         recipe = hashlib.sha256(json.dumps(self.recipe.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
-        suffix = "" if fold is None else f"-fold{fold}"
+        if fold is not None:
+            suffix = f"-fold{fold}"
+        else:
+            suffix = "" if tuple(splits) == TRAIN_ONLY else "-" + "+".join(splits)
         return encoders_root / f"static-{self.corpus_key(tokenizer)}-{recipe}{suffix}"
 
 
@@ -104,15 +126,20 @@ def ensure_encoder(
     *,
     force: bool = False,
     fold: int | None = None,
+    splits: Sequence[str] = SERVICE_SPLITS,
 ) -> str:
     """The encoder to use: a configured name/path as is, else our own, trained if missing.
 
-    ``fold``: our own encoder trained without the train questions of that fold (``knowledge.ranker``).
+    ``splits``: the FAQ splits our own encoder learns from (``knowledge.splits.learning_splits``;
+    every split for the service). ``fold``: our own encoder trained on the train questions
+    outside that fold (``knowledge.ranker``).
     """
     if inputs.encoder:
         return inputs.encoder
     tokenizer = default_tokenizer()
-    target = inputs.default_encoder_path(encoders_root, tokenizer, fold)
+    if fold is not None:
+        splits = TRAIN_ONLY
+    target = inputs.default_encoder_path(encoders_root, tokenizer, fold, splits)
     if target.is_dir() and not force:
         return str(target)
     if docs is None:
@@ -126,7 +153,7 @@ def ensure_encoder(
     tmp = Path(tempfile.mkdtemp(prefix=".training-", dir=encoders_root))
     try:
         started = time.perf_counter()
-        build_static_encoder(statutes, faq_training_items(docs), tmp, inputs.recipe, tokenizer)
+        build_static_encoder(statutes, faq_training_items(docs, splits), tmp, inputs.recipe, tokenizer)
         shutil.rmtree(tmp / ".trainer", ignore_errors=True)
         if target.exists():
             shutil.rmtree(target)
@@ -161,6 +188,8 @@ def build_index(
     tokens = tokenize_corpus([d.search_text or d.text for d in docs])
     bm25 = BM25Retriever(tokenizer)
     bm25.fit(tokens)
+    bigrams = BM25Retriever(BigramTokenizer())
+    bigrams.fit(BigramTokenizer().tokenize_many([d.search_text or d.text for d in docs]))
     dense = None
     encoder_info: dict[str, Any] = {"name": NO_ENCODER}
     encoders_root = encoders_root or index_root.parent / "encoders"
@@ -177,12 +206,13 @@ def build_index(
     if dense is not None:
         from knowledge.ranker import fit_index_ranker
 
-        loaded = LoadedIndex(directory=target, manifest={}, documents=docs, bm25=bm25, dense=dense)
+        loaded = LoadedIndex(directory=target, manifest={}, documents=docs, bm25=bm25, dense=dense, bigrams=bigrams)
         ranker = fit_index_ranker(inputs, loaded, tokens, encoders_root, key=target.name, refit=refit_ranker)
     index_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         bm25.save(tmp / "bm25")
+        bigrams.save(tmp / BIGRAMS_DIR)
         if dense is not None:
             dense.save(tmp / "dense")
         if ranker is not None:
@@ -201,7 +231,7 @@ def build_index(
             "documents": counts,
             "inputs": {"laws_dir": str(inputs.laws_dir), "faq_file": str(inputs.faq_file)},
             "encoder": encoder_info,
-            "retrievers": [bm25.to_dict()] + ([dense.to_dict()] if dense else []),
+            "retrievers": [bm25.to_dict(), bigrams.to_dict()] + ([dense.to_dict()] if dense else []),
             "ranker": ranker.info if ranker is not None else {"kind": "hand-weighted"},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
@@ -247,8 +277,23 @@ class LoadedIndex:
     dense: DenseRetriever | None = None
     #: the fitted fusion (``ranker.json``); None for an index without one (hand weights are used)
     ranker: Ranker | None = None
+    #: BM25 over character bigrams (``knowledge.bigrams``), a ranker feature
+    bigrams: BM25Retriever | None = None
     #: per-document arrays derived once and shared by every view of this index
     shared: dict[str, Any] = field(default_factory=dict)
+
+    def with_dense(self, dense: DenseRetriever) -> LoadedIndex:
+        """The same documents and BM25 under another encoder's embeddings (a held-out view)."""
+        view = LoadedIndex(
+            directory=self.directory,
+            manifest={},
+            documents=self.documents,
+            bm25=self.bm25,
+            dense=dense,
+            bigrams=self.bigrams,
+        )
+        view.shared = self.shared
+        return view
 
 
 def load_index(directory: Path) -> LoadedIndex:
@@ -266,7 +311,17 @@ def load_index(directory: Path) -> LoadedIndex:
     if encoder_name != NO_ENCODER:
         dense = DenseRetriever(load_encoder(encoder_name))
         dense.load(directory / "dense")
+    bigrams = None
+    if (directory / BIGRAMS_DIR).is_dir():
+        bigrams = BM25Retriever(BigramTokenizer())
+        bigrams.load(directory / BIGRAMS_DIR, size=len(documents))
     ranker = Ranker.load(directory / RANKER_FILE) if (directory / RANKER_FILE).is_file() else None
     return LoadedIndex(
-        directory=directory, manifest=manifest, documents=documents, bm25=bm25, dense=dense, ranker=ranker
+        directory=directory,
+        manifest=manifest,
+        documents=documents,
+        bm25=bm25,
+        dense=dense,
+        ranker=ranker,
+        bigrams=bigrams,
     )

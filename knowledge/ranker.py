@@ -153,6 +153,7 @@ def recipe() -> dict:
         "regularisation": REGULARISATION,
         "features": list(FEATURES),
         "candidates": hybrid.CANDIDATES,
+        "bigram_candidates": hybrid.BIGRAM_CANDIDATES,
         "faq_neighbours": hybrid.FAQ_NEIGHBOURS,
         "faq_sharpness": hybrid.FAQ_SHARPNESS,
     }
@@ -169,7 +170,7 @@ def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root
     from knowledge.dense import DenseRetriever
     from knowledge.encoder import load_encoder
     from knowledge.evaluation import load_questions, train_faq_ids
-    from knowledge.index import LoadedIndex, ensure_encoder
+    from knowledge.index import ensure_encoder
 
     questions = load_questions(inputs.faq_file, "train")
     if len(questions) < MIN_QUESTIONS:
@@ -183,11 +184,7 @@ def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root
             encoder = load_encoder(ensure_encoder(inputs, encoders_root, loaded.documents, fold=fold))
             dense = DenseRetriever(encoder)
             dense.fit(prepared, prepared=True)
-        view = LoadedIndex(
-            directory=loaded.directory, manifest={}, documents=loaded.documents, bm25=loaded.bm25, dense=dense
-        )
-        view.shared = loaded.shared
-        return KnowledgeBase(view, faq_ids={i for i in train_ids if fold_of(i) != fold})
+        return KnowledgeBase(loaded.with_dense(dense), faq_ids={i for i in train_ids if fold_of(i) != fold})
 
     return out_of_fold_features(kb_for_fold, questions)
 

@@ -21,3 +21,23 @@ def split_of(faq_id: str) -> Split:
     if bucket < 80:
         return "dev"
     return "test"
+
+
+SPLITS: tuple[Split, ...] = ("train", "dev", "test")
+
+
+def learning_splits(held_out: Split | None) -> tuple[Split, ...]:
+    """The FAQ splits an encoder may learn from when ``held_out`` is being evaluated.
+
+    Evaluating on ``dev`` (where choices are made) needs a model that learned from ``train``
+    alone. Evaluating on ``test`` uses one that learned from ``train`` and ``dev``: the usual
+    refit on everything but the test data once the choices are made. The service (``None``)
+    learns from every answered question, since residents' new questions are held out by nature.
+    """
+    if held_out is None:
+        return SPLITS
+    if held_out == "dev":
+        return ("train",)
+    if held_out == "test":
+        return ("train", "dev")
+    raise ValueError(f"unknown split {held_out!r}; expected dev or test")

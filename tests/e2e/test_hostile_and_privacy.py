@@ -88,4 +88,3 @@ def test_no_log_line_holds_an_unmasked_number(stack: Stack) -> None:
     for secret in (PHONE, ID_CARD, ID_CARD[:17]):
         leaks = [line for line in log.splitlines() if secret in line]
         assert not leaks, f"{secret} unmasked in the log:\n" + "\n".join(leaks[:5])
-

@@ -86,7 +86,16 @@ OTHERS = ["邻居李四", "隔壁老赵", "邻居孙二", "对门周家", "邻�
 async def _intake(client: httpx.AsyncClient, servers: list[str], n: int) -> tuple[str, str]:
     sender = f"web:scale-{n}-{uuid.uuid4().hex[:8]}"
     phone = f"1391234{n:04d}"
-    turns = ["我想找调解员", NAMES[n], phone, "青石湾村", "邻里", "隔壁把俺家门口的路堵了，吵了好几回", OTHERS[n], "/affirm"]
+    turns = [
+        "我想找调解员",
+        NAMES[n],
+        phone,
+        "青石湾村",
+        "邻里",
+        "隔壁把俺家门口的路堵了，吵了好几回",
+        OTHERS[n],
+        "/affirm",
+    ]
     last = ""
     for i, text in enumerate(turns):
         last = await _say(client, servers[(i + n) % 2], sender, text)

@@ -1,0 +1,34 @@
+"""Character bigrams: a lexical match that does not depend on where jieba cuts words.
+
+A question and a statute often hold the same characters cut into different words (承包经营权
+as one word in one, 承包 + 经营 in the other), and a misspelt or dialect word still shares most
+of its character pairs with the right one. A second BM25 over overlapping character pairs
+catches those. As two ranker features it raised R@10 by 0.012 and MRR@10 by 0.014 with the
+ranker cross-validated on the train questions (docs/knowledge.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+class BigramTokenizer:
+    """Overlapping character pairs of the NFKC-normalised, lower-cased text, punctuation removed.
+
+    It has the two methods ``BM25Retriever`` calls, so the same retriever class serves both views.
+    """
+
+    def tokenize(self, text: str) -> list[str]:
+        flat = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+        if len(flat) < 2:
+            return [flat] if flat else []
+        return [flat[i : i + 2] for i in range(len(flat) - 1)]
+
+    def tokenize_query(self, text: str) -> list[str]:
+        return self.tokenize(text)
+
+    def tokenize_many(self, texts: list[str]) -> list[list[str]]:
+        return [self.tokenize(t) for t in texts]
