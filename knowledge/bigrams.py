@@ -28,7 +28,18 @@ class BigramTokenizer:
         return [flat[i : i + 2] for i in range(len(flat) - 1)]
 
     def tokenize_query(self, text: str) -> list[str]:
-        return self.tokenize(text)
+        """The query's pairs plus those of the statutory words for its everyday words.
+
+        Without them 工钱 or 养老钱 match only articles that happen to share their characters,
+        and a question's incidental pairs (三个月 → 个月) decide instead; the word tokenizer
+        expands queries from the same list (``colloquial.txt``).
+        """
+        from knowledge.tokenize import default_tokenizer, statutory_words
+
+        pairs = self.tokenize(text)
+        for word in statutory_words(default_tokenizer().tokenize(text)):
+            pairs += self.tokenize(word)
+        return pairs
 
     def tokenize_many(self, texts: list[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

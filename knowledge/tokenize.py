@@ -50,6 +50,15 @@ def colloquial_map() -> dict[str, tuple[str, ...]]:
     return mapping
 
 
+def statutory_words(tokens: Iterable[str]) -> list[str]:
+    """The statutory words for the everyday words among ``tokens``, each once, in order."""
+    mapping = colloquial_map()
+    words: list[str] = []
+    for token in tokens:
+        words += [w for w in mapping.get(token, ()) if w not in words]
+    return words
+
+
 class ChineseTokenizer:
     """jieba search-mode segmentation with the project dictionary and stopword filtering.
 
@@ -87,13 +96,7 @@ class ChineseTokenizer:
         expanded with ``colloquial.txt``; documents are left as they are.
         """
         tokens = self.tokenize(text)
-        mapping = colloquial_map()
-        expanded = list(tokens)
-        for token in tokens:
-            for word in mapping.get(token, ()):
-                if word not in expanded:
-                    expanded.append(word)
-        return expanded
+        return tokens + [w for w in statutory_words(tokens) if w not in tokens]
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

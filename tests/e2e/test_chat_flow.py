@@ -96,6 +96,23 @@ def test_bad_request_gets_the_error_shape(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize(
+    "query, article",
+    [
+        ("儿子不给俺养老钱咋办", "中华人民共和国民法典第一千零六十七条"),
+        ("老板拖欠俺三个月工钱咋整", "中华人民共和国劳动合同法第三十条"),
+        ("俺家地被村里收回去了", "中华人民共和国民法典第三百三十七条"),
+        ("邻居家的树挡了俺家的光咋办", "中华人民共和国民法典第二百九十三条"),
+    ],
+)
+def test_everyday_words_reach_the_statute(stack: Stack, query: str, article: str) -> None:
+    """A regression guard for the everyday-word bridge (colloquial.txt, for words and character
+    pairs alike): without it in the bigram query, 养老钱 ranked a gift-revocation article first."""
+    with stack.client() as client:
+        hits = client.get("/v1/search", params={"q": query, "k": 3, "source": "statute"}).json()["hits"]
+    assert article in [h["citation"] for h in hits]
+
+
+@pytest.mark.parametrize(
     "query",
     ["老板跑了工钱咋要", "俺家地被村里收回去了", "儿子不给老人养老钱咋整", "邻居盖房占了我家的路", "借钱不还怎么办"],
 )

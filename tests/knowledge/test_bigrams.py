@@ -24,3 +24,11 @@ def test_a_misspelt_word_still_matches_by_its_character_pairs(tiny_kb) -> None: 
     wages = by_article.get("中华人民共和国劳动法第五十条", np.zeros(len(FEATURES)))[column]
     assert custody == 1.0  # the best bigram match among the candidates
     assert wages == 0.0
+
+
+def test_everyday_words_add_the_pairs_of_their_statutory_words() -> None:
+    """工钱 → 工资 劳动报酬 (colloquial.txt), as the word tokenizer expands queries."""
+    pairs = BigramTokenizer().tokenize_query("工钱咋要")
+    assert pairs[:3] == ["工钱", "钱咋", "咋要"]
+    assert {"工资", "劳动", "报酬"} <= set(pairs)
+    assert BigramTokenizer().tokenize("工钱咋要") == pairs[:3]
