@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._replies import DISCLAIMER, format_citation_list, send_reply
 from actions._resources import knowledge_base
-from knowledge import AnswerPolicy, KnowledgeError, answer_question
+from knowledge import ANSWER_ANYWAY, KnowledgeError, answer_question
 from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 logger = logging.getLogger(__name__)
@@ -22,8 +22,6 @@ HANDOFF_BUTTONS = [
 ]
 COMMON_TOPICS = ("land_contract", "marriage_family", "support_elderly", "wage_arrears", "neighbor", "homestead", "debt")
 MAX_TOPIC_BUTTONS = 5
-#: After the resident picks a topic we answer with what we have; asking twice helps nobody.
-ANSWER_ANYWAY = AnswerPolicy(statute_min_score=0.0)
 
 
 def topic_buttons(question: str) -> list[dict[str, str]]:
@@ -50,6 +48,10 @@ class ActionSearchLaw(Action):
         village_id = (message.get("metadata") or {}).get("village_id")
         pending = tracker.get_slot("pending_question")
         policy = None
+        if (message.get("metadata") or {}).get("topic") in DISPUTE_TYPE_LABELS:
+            # Asked through a topic button (the kiosk's common questions): the resident has
+            # already said which matter it is, so asking again would only cost a turn.
+            policy = ANSWER_ANYWAY
         if not text or text.startswith("/"):
             topic = tracker.get_slot("dispute_type")
             label = DISPUTE_TYPE_LABELS.get(topic or "", "")

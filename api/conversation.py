@@ -80,6 +80,8 @@ async def chat_turn(rasa: RasaClient, request: ChatRequest) -> dict[str, Any]:
     """Run the turn and return the response body, checked against ``ChatResponse``."""
     sender = sender_id(request)
     metadata = {"village_id": request.village_id, "channel": request.channel, "user_id": request.user_id}
+    if request.topic:
+        metadata["topic"] = request.topic
     turn = await rasa.send_turn(sender, request.text, metadata)
     body = {"replies": to_replies(turn["messages"]), **from_tracker(turn.get("tracker") or {})}
     ChatResponse.validate(body)

@@ -15,7 +15,7 @@ from typing import Any
 
 from api.schemas.chat import ChatRequest
 from cases import CaseError, CaseIntake, CaseStore
-from knowledge import KnowledgeBase, KnowledgeError, answer_question
+from knowledge import ANSWER_ANYWAY, KnowledgeBase, KnowledgeError, answer_question
 from knowledge.answer import DISCLAIMER, format_citation_list
 from triage import assess_risk
 
@@ -67,7 +67,8 @@ def degraded_reply(
         return _body("\n".join(lines), "emergency", risk="emergency", case=case)
     if knowledge is not None and text and not text.startswith("/"):
         try:
-            answer = answer_question(knowledge, text, village_id=request.village_id)
+            policy = ANSWER_ANYWAY if request.topic else None  # the resident already chose the matter
+            answer = answer_question(knowledge, text, village_id=request.village_id, policy=policy)
         except KnowledgeError:
             logger.exception("degraded mode: search failed")
             answer = None

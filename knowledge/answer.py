@@ -50,6 +50,11 @@ class AnswerPolicy:
     summary_chars: int = 160
 
 
+#: Once the resident has said which matter it is (a topic button), asking again helps nobody:
+#: answer with the best we have.
+ANSWER_ANYWAY = AnswerPolicy(statute_min_score=0.0)
+
+
 @dataclass(frozen=True)
 class Answer:
     """``summary`` is the short plain-language part; ``citations`` carry the exact quoted text."""

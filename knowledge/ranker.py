@@ -159,34 +159,41 @@ def recipe() -> dict:
     }
 
 
-def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> list[QuestionFeatures]:  # noqa: ANN001
-    """Out-of-fold candidate features of the train questions of ``inputs.faq_file``.
+def fold_view(inputs, loaded, prepared: Sequence[str], encoders_root: Path, fold: int):  # noqa: ANN001, ANN201
+    """The knowledge base as the questions of ``fold`` would meet it had they never been asked.
 
-    ``loaded`` is the index being built (``LoadedIndex``) and ``tokens`` its documents' tokens.
-    With the self-built encoder, each fold's questions are embedded by the fold encoder that
-    never saw them (trained here if missing); a configured pretrained encoder never saw any.
+    Only the train FAQs outside the fold exist, and with the self-built encoder the corpus
+    (``prepared``: its documents' tokens joined by spaces) is embedded by the fold encoder,
+    trained here if missing; a configured pretrained encoder never saw any question.
     """
     from knowledge.base import KnowledgeBase
     from knowledge.dense import DenseRetriever
     from knowledge.encoder import load_encoder
-    from knowledge.evaluation import load_questions, train_faq_ids
+    from knowledge.evaluation import train_faq_ids
     from knowledge.index import ensure_encoder
+
+    dense = loaded.dense
+    if not inputs.encoder:
+        encoder = load_encoder(ensure_encoder(inputs, encoders_root, loaded.documents, fold=fold))
+        dense = DenseRetriever(encoder)
+        dense.fit(prepared, prepared=True)
+    train_ids = train_faq_ids(inputs.faq_file)
+    return KnowledgeBase(loaded.with_dense(dense), faq_ids={i for i in train_ids if fold_of(i) != fold})
+
+
+def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> list[QuestionFeatures]:  # noqa: ANN001
+    """Out-of-fold candidate features of the train questions of ``inputs.faq_file``.
+
+    ``loaded`` is the index being built (``LoadedIndex``) and ``tokens`` its documents' tokens;
+    each fold's questions are searched in ``fold_view``.
+    """
+    from knowledge.evaluation import load_questions
 
     questions = load_questions(inputs.faq_file, "train")
     if len(questions) < MIN_QUESTIONS:
         return []
-    train_ids = train_faq_ids(inputs.faq_file)
     prepared = [" ".join(t) for t in tokens]
-
-    def kb_for_fold(fold: int) -> KnowledgeBase:
-        dense = loaded.dense
-        if not inputs.encoder:
-            encoder = load_encoder(ensure_encoder(inputs, encoders_root, loaded.documents, fold=fold))
-            dense = DenseRetriever(encoder)
-            dense.fit(prepared, prepared=True)
-        return KnowledgeBase(loaded.with_dense(dense), faq_ids={i for i in train_ids if fold_of(i) != fold})
-
-    return out_of_fold_features(kb_for_fold, questions)
+    return out_of_fold_features(lambda fold: fold_view(inputs, loaded, prepared, encoders_root, fold), questions)
 
 
 #: The ranker fitted for the shipped data (``../shared/data``) with the current recipe, written by

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, validator
 
 from api.schemas.common import HitOut
 from api.text_input import clean_text
+from triage.dispute_types import DISPUTE_TYPE_LABELS
 
 Channel = Literal["kiosk", "web", "hotline", "wechat"]
 RiskLevel = Literal["none", "low", "medium", "high", "emergency"]
@@ -18,6 +19,19 @@ class ChatRequest(BaseModel):
     text: str = Field(..., max_length=MAX_TEXT, description="What the resident typed or said")
     village_id: str | None = Field(None, max_length=64, description="Resident's village, when known")
     channel: Channel = "web"
+    topic: str | None = Field(
+        None,
+        description=(
+            "The kind of matter (a dispute type, e.g. support_elderly) when the resident asked through a topic "
+            "button such as the kiosk's: the answer then comes without asking which matter it is"
+        ),
+    )
+
+    @validator("topic")
+    def _known_topic(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is not None and value not in DISPUTE_TYPE_LABELS:
+            raise ValueError(f"unknown topic; one of: {', '.join(DISPUTE_TYPE_LABELS)}")
+        return value
 
     @validator("text")
     def _clean_not_blank(cls, value: str) -> str:  # noqa: N805

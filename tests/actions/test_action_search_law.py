@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._replies import DISCLAIMER
 from actions.action_search_law import ActionSearchLaw
 from cunfa.settings import Settings
+from knowledge import AnswerPolicy, answer_question
 
 
 async def test_answers_with_cited_statutes(tiny_settings: Settings, tracker_from) -> None:
@@ -71,3 +73,30 @@ async def test_village_rules_first_but_statutes_still_cited(tiny_settings: Setti
     await ActionSearchLaw().run(dispatcher, tracker_from("legal_question", village_id="v1"), domain={})
     sources = [c["source"] for c in dispatcher.messages[0]["custom"]["citations"]]
     assert sources[:2] == ["village_rule", "village_rule"] and sources[2:] == ["statute"]
+
+
+async def test_a_question_asked_through_a_topic_button_is_answered_not_questioned(
+    tiny_settings: Settings, tracker_from, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kiosk's topic buttons say which matter it is: asking "哪方面" back would cost an elderly
+    visitor a turn for nothing, so the best citations come at once, however sure the search is."""
+    import actions.action_search_law as module
+
+    def unsure_search(kb, question, *, policy=None, **kwargs):  # noqa: ANN001, ANN202
+        # The tiny index is sure of everything it finds: make its default bar unreachable.
+        return answer_question(kb, question, policy=policy or AnswerPolicy(statute_min_score=99.0), **kwargs)
+
+    monkeypatch.setattr(module, "answer_question", unsure_search)
+    text = "赡养老人"
+    unsure = CollectingDispatcher()
+    await ActionSearchLaw().run(unsure, tracker_from("legal_question", text=text), domain={})
+    assert "哪方面" in unsure.messages[0]["custom"]["text"]
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchLaw().run(
+        dispatcher, tracker_from("legal_question", text=text, topic="support_elderly"), domain={}
+    )
+    reply = dispatcher.messages[0]["custom"]
+    assert reply["citations"][0]["citation"] == "中华人民共和国民法典第一千零六十七条"
+    assert reply["text"].endswith(DISCLAIMER)
+    assert events == [SlotSet("pending_question", None)]

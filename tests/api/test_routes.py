@@ -94,6 +94,13 @@ class TestChat:
         assert seen[0].url.params["token"] == "tok"
         assert len(seen) == 1, "messages and outcome come back in one request"
 
+    def test_a_topic_button_travels_to_the_bot_in_the_metadata(self, make_client) -> None:
+        seen: list[httpx.Request] = []
+        client = make_client(rasa_stub([], TRACKER, seen))
+        body = {"user_id": "u1", "text": "儿女不赡养老人怎么办", "channel": "kiosk", "topic": "support_elderly"}
+        assert client.post("/v1/chat", json=body).status_code == 200
+        assert json.loads(seen[0].content)["metadata"]["topic"] == "support_elderly"
+
     def test_unsafe_user_ids_are_hashed_into_the_sender(self, make_client) -> None:
         seen: list[httpx.Request] = []
         client = make_client(rasa_stub([], TRACKER, seen))
@@ -115,6 +122,7 @@ class TestChat:
             {"user_id": "u", "text": "   "},
             {"user_id": "", "text": "你好"},
             {"user_id": "u", "text": "你好", "channel": "fax"},
+            {"user_id": "u", "text": "你好", "topic": "alimony"},
             {"user_id": "u", "text": "x" * 20_001},
             {"user_id": "u", "text": "\u0000\u0007\u200b"},
             {"text": "你好"},

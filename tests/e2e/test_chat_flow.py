@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -110,6 +111,25 @@ def test_everyday_words_reach_the_statute(stack: Stack, query: str, article: str
     with stack.client() as client:
         hits = client.get("/v1/search", params={"q": query, "k": 3, "source": "statute"}).json()["hits"]
     assert article in [h["citation"] for h in hits]
+
+
+def _kiosk_topics() -> list[tuple[str, str]]:
+    html = (PROJECT_ROOT / "api" / "web" / "kiosk.html").read_text(encoding="utf-8")
+    return re.findall(r'data-ask="([^"]+)" data-topic="([a-z_]+)"', html)
+
+
+def test_the_kiosk_has_topic_buttons() -> None:
+    assert len(_kiosk_topics()) >= 4
+
+
+@pytest.mark.parametrize("question, topic", _kiosk_topics())
+def test_every_kiosk_topic_button_gets_a_cited_answer(stack: Stack, question: str, topic: str) -> None:
+    """A visitor who taps 欠薪 has said what the matter is: the reply cites statutes at once, even
+    where the search alone would have asked which matter it is (拖欠农民工工资 scores below the bar)."""
+    body = chat(stack, question, channel="kiosk", topic=topic)
+    reply = next(r for r in body["replies"] if r["citations"])
+    assert all(hit["source"] == "statute" for hit in reply["citations"])
+    assert "12348" in reply["text"]
 
 
 @pytest.mark.parametrize(

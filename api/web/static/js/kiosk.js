@@ -84,7 +84,7 @@ function render(data) {
   top.scrollIntoView({ block: 'start', behavior: scrolling });
 }
 
-async function send(text, shown) {
+async function send(text, shown, topic) {
   const said = (text || '').trim();
   if (busy || !said) return;
   const mine = generation;
@@ -94,7 +94,7 @@ async function send(text, shown) {
   const waiting = show(h('p', { class: 'bubble bot waiting' }, '正在查找，请稍等…'));
   try {
     const data = await api('/v1/chat', {
-      body: { user_id: userId, text: said, village_id: villageId, channel: 'kiosk' },
+      body: { user_id: userId, text: said, village_id: villageId, channel: 'kiosk', topic: topic || null },
     });
     if (mine !== generation) return;
     waiting.remove();
@@ -155,7 +155,7 @@ function touched() {
 
 $('village').textContent = body.dataset.villageName || '';
 for (const button of document.querySelectorAll('#topics button')) {
-  button.addEventListener('click', () => send(button.dataset.ask));
+  button.addEventListener('click', () => send(button.dataset.ask, null, button.dataset.topic));
 }
 form.addEventListener('submit', (event) => {
   event.preventDefault();
