@@ -13,6 +13,9 @@ import re
 import unicodedata
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+#: An amount or a duration ("三个月", "2万块", "十几年"): how long or how much is the resident's
+#: story, not the law's subject, yet its pairs (个月, 万元) match any article that counts.
+_QUANTITY = re.compile(r"[0-9零一二三四五六七八九十百千万两几半多]+[个年月日天周岁元块万亩间平米]+")
 
 
 class BigramTokenizer:
@@ -28,15 +31,16 @@ class BigramTokenizer:
         return [flat[i : i + 2] for i in range(len(flat) - 1)]
 
     def tokenize_query(self, text: str) -> list[str]:
-        """The query's pairs plus those of the statutory words for its everyday words.
+        """The query's pairs, less those of its amounts and durations, plus those of the
+        statutory words for its everyday words.
 
         Without them 工钱 or 养老钱 match only articles that happen to share their characters,
         and a question's incidental pairs (三个月 → 个月) decide instead; the word tokenizer
-        expands queries from the same list (``colloquial.txt``).
+        expands queries from the same list (``colloquial.txt``). Documents keep all their pairs.
         """
         from knowledge.tokenize import default_tokenizer, statutory_words
 
-        pairs = self.tokenize(text)
+        pairs = [pair for part in _QUANTITY.split(unicodedata.normalize("NFKC", text)) for pair in self.tokenize(part)]
         for word in statutory_words(default_tokenizer().tokenize(text)):
             pairs += self.tokenize(word)
         return pairs

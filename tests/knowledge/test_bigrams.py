@@ -32,3 +32,17 @@ def test_everyday_words_add_the_pairs_of_their_statutory_words() -> None:
     assert pairs[:3] == ["工钱", "钱咋", "咋要"]
     assert {"工资", "劳动", "报酬"} <= set(pairs)
     assert BigramTokenizer().tokenize("工钱咋要") == pairs[:3]
+
+
+def test_amounts_and_durations_in_a_question_add_no_pairs() -> None:
+    """"三个月" is how long the resident waited, not what the law is about: its 个月 once made
+    劳动合同法第四十七条 (a month's wage per year of service) lead an unpaid-wages question."""
+    tokenizer = BigramTokenizer()
+    pairs = tokenizer.tokenize_query("拖欠俺三个月工钱")
+    assert not {"三个", "个月", "月工"} & set(pairs)
+    assert pairs[:3] == ["拖欠", "欠俺", "工钱"]
+    assert "俺工" not in pairs  # no pair is made across the removed words
+    assert "个月" not in tokenizer.tokenize_query("借了2万块，一年多没还")
+    assert {"试用", "用期"} <= set(tokenizer.tokenize_query("试用期六个月合法吗"))
+    # Documents keep every pair: an article's "六个月" is part of what it says.
+    assert "个月" in tokenizer.tokenize("试用期不得超过六个月")
