@@ -35,7 +35,7 @@ def test_everyday_words_add_the_pairs_of_their_statutory_words() -> None:
 
 
 def test_amounts_and_durations_in_a_question_add_no_pairs() -> None:
-    """"三个月" is how long the resident waited, not what the law is about: its 个月 once made
+    """ "三个月" is how long the resident waited, not what the law is about: its 个月 once made
     劳动合同法第四十七条 (a month's wage per year of service) lead an unpaid-wages question."""
     tokenizer = BigramTokenizer()
     pairs = tokenizer.tokenize_query("拖欠俺三个月工钱")
