@@ -45,10 +45,11 @@ class ActionSearchLaw(Action):
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         text = (message.get("text") or "").strip()
-        village_id = (message.get("metadata") or {}).get("village_id")
+        metadata = message.get("metadata") or {}
+        village_id = metadata.get("village_id")
         pending = tracker.get_slot("pending_question")
         policy = None
-        if (message.get("metadata") or {}).get("topic") in DISPUTE_TYPE_LABELS:
+        if metadata.get("topic") in DISPUTE_TYPE_LABELS:
             # Asked through a topic button (the kiosk's common questions): the resident has
             # already said which matter it is, so asking again would only cost a turn.
             policy = ANSWER_ANYWAY

@@ -30,18 +30,24 @@ class BigramTokenizer:
             return [flat] if flat else []
         return [flat[i : i + 2] for i in range(len(flat) - 1)]
 
-    def tokenize_query(self, text: str) -> list[str]:
+    def tokenize_query(self, text: str, words: list[str] | None = None) -> list[str]:
         """The query's pairs, less those of its amounts and durations, plus those of the
         statutory words for its everyday words.
 
         Without them 工钱 or 养老钱 match only articles that happen to share their characters,
         and a question's incidental pairs (三个月 → 个月) decide instead; the word tokenizer
         expands queries from the same list (``colloquial.txt``). Documents keep all their pairs.
+
+        Args:
+            words: the query's jieba words (``ChineseTokenizer.tokenize``) when the caller has
+                them already, so a search segments its query once.
         """
         from knowledge.tokenize import default_tokenizer, statutory_words
 
+        if words is None:
+            words = default_tokenizer().tokenize(text)
         pairs = [pair for part in _QUANTITY.split(unicodedata.normalize("NFKC", text)) for pair in self.tokenize(part)]
-        for word in statutory_words(default_tokenizer().tokenize(text)):
+        for word in statutory_words(words):
             pairs += self.tokenize(word)
         return pairs
 

@@ -136,8 +136,8 @@ class HybridRetriever:
     def run(self, query: str, *, top_k: int, mask: np.ndarray, mode: Mode = "hybrid") -> list[tuple[int, float]]:
         if mode == "bm25" or self.dense is None:
             return self.bm25.run(query, top_k=top_k, mask=mask)
-        tokens = self.bm25.tokenizer.tokenize_query(query)
-        qvec = self.dense.encode_query(query, tokens)
+        words = self.bm25.tokenizer.tokenize(query)
+        qvec = self.dense.encode_query(query, self.bm25.tokenizer.expand(words))
         if mode == "dense":
             return self.dense.run(qvec, top_k=top_k, mask=mask)
         if mode == "rrf":
@@ -146,7 +146,7 @@ class HybridRetriever:
                 [i for i, _ in self.dense.run(qvec, top_k=CANDIDATES, mask=mask)],
             ]
             return reciprocal_rank_fusion(lists)[:top_k]
-        found = self.features(query, mask=mask, tokens=tokens, qvec=qvec)
+        found = self.features(query, mask=mask, words=words, qvec=qvec)
         if found is None:
             return []
         ids, features = found
@@ -159,17 +159,19 @@ class HybridRetriever:
         query: str,
         *,
         mask: np.ndarray,
-        tokens: list[str] | None = None,
+        words: list[str] | None = None,
         qvec: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """The candidate documents for ``query`` and their ``FEATURES`` (one row each).
 
         None when not one word of the query occurs anywhere in the corpus: whatever the encoder
         makes of it, an answer would be a guess, and "nothing found" lets the bot ask or hand over.
+        ``words``: the query's jieba words when the caller has them (segmented once per search).
         """
         assert self.dense is not None
-        if tokens is None:
-            tokens = self.bm25.tokenizer.tokenize_query(query)
+        if words is None:
+            words = self.bm25.tokenizer.tokenize(query)
+        tokens = self.bm25.tokenizer.expand(words)
         if qvec is None:
             qvec = self.dense.encode_query(query, tokens)
         everywhere = self.bm25.scores(tokens)
@@ -184,7 +186,7 @@ class HybridRetriever:
             candidates.update(int(i) for i in np.argpartition(-lexical, k - 1)[:k] if lexical[i] > 0)
         candidates.update(int(i) for i in votes if mask[i] > 0)
         candidates.update(int(i) for i in lexical_votes if mask[i] > 0)
-        pairs_everywhere = self._bigram_scores(query) * mask
+        pairs_everywhere = self._bigram_scores(query, words) * mask
         if pairs_everywhere.any():
             k = min(BIGRAM_CANDIDATES, pairs_everywhere.size)
             top = np.argpartition(-pairs_everywhere, k - 1)[:k]
@@ -223,11 +225,11 @@ class HybridRetriever:
         }
         return ids, np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)
 
-    def _bigram_scores(self, query: str) -> np.ndarray:
+    def _bigram_scores(self, query: str, words: list[str]) -> np.ndarray:
         """BM25 over character bigrams for every document (zeros for an index without them)."""
         if self.bigrams is None:
             return np.zeros(self.lengths.size, dtype=np.float32)
-        return self.bigrams.scores(self.bigrams.tokenizer.tokenize_query(query)).astype(np.float32)
+        return self.bigrams.scores(self.bigrams.tokenizer.tokenize_query(query, words)).astype(np.float32)
 
     def _faq_votes(
         self, qvec: np.ndarray, lexical: np.ndarray

@@ -95,7 +95,10 @@ class ChineseTokenizer:
         encoder trained on statute text can match a word the corpus never uses, so queries are
         expanded with ``colloquial.txt``; documents are left as they are.
         """
-        tokens = self.tokenize(text)
+        return self.expand(self.tokenize(text))
+
+    def expand(self, tokens: list[str]) -> list[str]:
+        """``tokens`` (of a query) plus the statutory words for its everyday words."""
         return tokens + [w for w in statutory_words(tokens) if w not in tokens]
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
