@@ -47,7 +47,7 @@ class BigramTokenizer:
         if words is None:
             words = default_tokenizer().tokenize(text)
         pairs = [pair for part in _QUANTITY.split(unicodedata.normalize("NFKC", text)) for pair in self.tokenize(part)]
-        for word in statutory_words(words):
+        for word in statutory_words(words, text):
             pairs += self.tokenize(word)
         return pairs
 

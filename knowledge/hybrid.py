@@ -137,7 +137,7 @@ class HybridRetriever:
         if mode == "bm25" or self.dense is None:
             return self.bm25.run(query, top_k=top_k, mask=mask)
         words = self.bm25.tokenizer.tokenize(query)
-        qvec = self.dense.encode_query(query, self.bm25.tokenizer.expand(words))
+        qvec = self.dense.encode_query(query, self.bm25.tokenizer.expand(words, query))
         if mode == "dense":
             return self.dense.run(qvec, top_k=top_k, mask=mask)
         if mode == "rrf":
@@ -171,7 +171,7 @@ class HybridRetriever:
         assert self.dense is not None
         if words is None:
             words = self.bm25.tokenizer.tokenize(query)
-        tokens = self.bm25.tokenizer.expand(words)
+        tokens = self.bm25.tokenizer.expand(words, query)
         if qvec is None:
             qvec = self.dense.encode_query(query, tokens)
         everywhere = self.bm25.scores(tokens)

@@ -50,12 +50,23 @@ def colloquial_map() -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def statutory_words(tokens: Iterable[str]) -> list[str]:
-    """The statutory words for the everyday words among ``tokens``, each once, in order."""
+def statutory_words(tokens: Iterable[str], text: str = "") -> list[str]:
+    """The statutory words for the everyday words among ``tokens``, each once, in order.
+
+    An entry of two or more characters also counts when it occurs anywhere in ``text`` (the
+    query): jieba cuts 撞了人 into 撞 / 了 / 人 and 没领证 into 没 / 领证, so phrases such as
+    撞了 or 打老婆 are never tokens. One-character entries (地, 车) match whole tokens only,
+    since as substrings they occur inside unrelated words (工地, 车间).
+    """
     mapping = colloquial_map()
+    keys = list(tokens)
+    if text:
+        flat = unicodedata.normalize("NFKC", text).lower()
+        found = [(flat.find(k), k) for k in mapping if len(k) >= 2 and k in flat]
+        keys += [k for _, k in sorted(found)]
     words: list[str] = []
-    for token in tokens:
-        words += [w for w in mapping.get(token, ()) if w not in words]
+    for key in keys:
+        words += [w for w in mapping.get(key, ()) if w not in words]
     return words
 
 
@@ -95,11 +106,11 @@ class ChineseTokenizer:
         encoder trained on statute text can match a word the corpus never uses, so queries are
         expanded with ``colloquial.txt``; documents are left as they are.
         """
-        return self.expand(self.tokenize(text))
+        return self.expand(self.tokenize(text), text)
 
-    def expand(self, tokens: list[str]) -> list[str]:
-        """``tokens`` (of a query) plus the statutory words for its everyday words."""
-        return tokens + [w for w in statutory_words(tokens) if w not in tokens]
+    def expand(self, tokens: list[str], text: str = "") -> list[str]:
+        """``tokens`` (of the query ``text``) plus the statutory words for its everyday words."""
+        return tokens + [w for w in statutory_words(tokens, text) if w not in tokens]
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

@@ -38,3 +38,20 @@ def test_queries_are_expanded_with_statutory_words() -> None:
 
 def test_documents_are_not_expanded() -> None:
     assert "劳动报酬" not in ChineseTokenizer().tokenize("老板欠工钱")
+
+
+def test_everyday_phrases_that_jieba_splits_are_still_expanded() -> None:
+    """撞了人 is cut into 撞 / 了 / 人 and 没领证 into 没 / 领证: a phrase entry matches the query text."""
+    tokenizer = ChineseTokenizer()
+    assert "打老婆" not in tokenizer.tokenize("男人打老婆咋办")
+    assert "家庭暴力" in tokenizer.tokenize_query("男人打老婆咋办")
+    assert "逃逸" in tokenizer.tokenize_query("撞了人司机跑了怎么办")
+    assert "逃逸" not in tokenizer.tokenize_query("老板跑了工钱咋要")
+
+
+def test_one_character_entries_match_whole_words_only() -> None:
+    """车 (→ 机动车) is an entry, but 车间 is a workshop: a one-character entry never matches inside a word."""
+    tokenizer = ChineseTokenizer()
+    assert "机动车" in tokenizer.tokenize_query("俺的车被人划了")
+    assert "车间" in tokenizer.tokenize("在车间干活受伤了")
+    assert "机动车" not in tokenizer.tokenize_query("在车间干活受伤了")
