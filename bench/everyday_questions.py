@@ -4,9 +4,10 @@ everyday-word bridge (``knowledge/colloquial.txt``).
 LeCoQA questions are written fairly formally, so ``cunfa eval retrieval`` barely sees what the
 bridge does; residents write 工钱, 娃, 撞了人司机跑了. ``bench/data/everyday_questions.jsonl``
 holds such questions, each with the articles a lawyer would accept as the answer (checked
-against the article text). Its ``tune`` questions were the ones looked at when the dictionary was
-extended; the ``check`` questions were written before that and were not used to choose entries,
-so they show how far the entries generalise.
+against the article text), in three batches: ``tune``, the questions looked at while dictionary
+entries were written; ``check``, written before the entries but partly seen while choosing them;
+``held``, written after the dictionary was final and run once. Only ``held`` shows how far the
+entries generalise; add new questions as a new batch rather than tuning on it.
 
 Run: ``.venv/bin/python bench/everyday_questions.py [--show]`` (uses the built index). Prints, per
 split, hit@1/@3/@10 (an accepted article among the top k) and MRR@10 for hybrid search with the

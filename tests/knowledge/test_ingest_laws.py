@@ -122,6 +122,17 @@ class TestSharedCollection:
         missing = sorted(n for n in labels if normalize_citation(n) not in keys)
         assert missing == []
 
+    def test_every_everyday_benchmark_answer_resolves(self, docs) -> None:
+        """bench/everyday_questions.py counts a hit only on these citations: a typo would score a right answer wrong."""
+        from cunfa.settings import PROJECT_ROOT
+
+        keys = {normalize_citation(d.citation) for d in docs}
+        path = PROJECT_ROOT / "bench" / "data" / "everyday_questions.jsonl"
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert len(items) >= 60
+        missing = sorted(a for item in items for a in item["articles"] if normalize_citation(a) not in keys)
+        assert missing == []
+
     def test_superseded_version_is_dropped(self, docs) -> None:
         women = [d for d in docs if d.title == "中华人民共和国妇女权益保障法"]
         assert women, "law missing"
