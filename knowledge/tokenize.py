@@ -50,6 +50,12 @@ def colloquial_map() -> dict[str, tuple[str, ...]]:
     return mapping
 
 
+@functools.lru_cache(maxsize=1)
+def _phrases() -> tuple[str, ...]:
+    """The entries of two or more characters: those matched anywhere in the query text."""
+    return tuple(k for k in colloquial_map() if len(k) >= 2)
+
+
 def statutory_words(tokens: Iterable[str], text: str = "") -> list[str]:
     """The statutory words for the everyday words among ``tokens``, each once, in order.
 
@@ -62,8 +68,7 @@ def statutory_words(tokens: Iterable[str], text: str = "") -> list[str]:
     keys = list(tokens)
     if text:
         flat = unicodedata.normalize("NFKC", text).lower()
-        found = [(flat.find(k), k) for k in mapping if len(k) >= 2 and k in flat]
-        keys += [k for _, k in sorted(found)]
+        keys += sorted((k for k in _phrases() if k in flat), key=flat.find)
     words: list[str] = []
     for key in keys:
         words += [w for w in mapping.get(key, ()) if w not in words]
