@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run run-scaled test test-fast train index lint bench bench-chat eval eval-nlu
+.PHONY: help setup run run-scaled test test-fast train index risk-model matter-model lint bench bench-chat bench-risk eval eval-nlu
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ train: setup ## train the Rasa model if bot/ or config.yml changed
 index: setup ## build the knowledge index if its inputs changed
 	$(BIN)/cunfa index build
 
+risk-model: setup ## refit the risk engine's model (triage/risk_model.json) from data/risk/train/
+	$(BIN)/cunfa risk train
+
+matter-model: setup ## check the matter guides (data/guides/) and refit the matter model from them
+	$(BIN)/cunfa guides check && $(BIN)/cunfa guides fit
+
 lint: setup ## ruff check
 	$(BIN)/ruff check .
 
@@ -38,6 +44,9 @@ bench: setup ## knowledge-base speed: query latency (hybrid vs BM25), index buil
 
 bench-chat: setup ## chat p50/p95 and turns/s at 1/10/50 residents vs bare Rasa; assist, search, start-up, memory
 	$(BIN)/python bench/bench_chat.py --json results/bench_chat.json
+
+bench-risk: setup ## the risk engine on the held-out danger messages and conversations, against main in the same run
+	$(BIN)/python bench/risk_engine.py --batch heldout-1
 
 eval: setup ## retrieval quality on the held-out split: BM25, dense, RRF and hybrid side by side
 	$(BIN)/cunfa eval retrieval

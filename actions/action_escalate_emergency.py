@@ -14,10 +14,10 @@ from actions._cases import case_store, channel, message_key, resolve_village, tr
 from cases import CaseError, CaseIntake
 from cunfa.settings import get_settings
 from triage import assess_risk
+from triage.safety import emergency_lines, is_self_harm
 
 logger = logging.getLogger(__name__)
 
-FIRST_LINE = "情况紧急！请马上拨打110报警；有人受伤请拨打120。先保证自己和家人的安全，离开危险的人和地方。"
 #: Repeated cries for help in one conversation update one case rather than filing many.
 SAME_EMERGENCY = timedelta(minutes=30)
 
@@ -32,14 +32,9 @@ class ActionEscalateEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = ((tracker.latest_message or {}).get("text") or "").strip()
-        contacts = get_settings().emergency_contacts.strip()
-        lines = [FIRST_LINE]
-        if contacts:
-            lines.append(f"本地紧急联系：{contacts}")
         assessment = assess_risk(text)
-        cues = tuple(
-            dict.fromkeys([*(tracker.get_slot("risk_cues") or []), *(f"{c.level}:{c.label}" for c in assessment.cues)])
-        )
+        cues = tuple(dict.fromkeys([*(tracker.get_slot("risk_cues") or []), *assessment.labels]))
+        lines = emergency_lines(get_settings().emergency_contacts, self_harm=is_self_harm(assessment.labels))
         events: list[dict[str, Any]] = [SlotSet("risk_level", "emergency"), SlotSet("risk_cues", list(cues)[-20:])]
 
         existing = tracker.get_slot("case") or {}

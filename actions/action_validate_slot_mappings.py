@@ -35,18 +35,31 @@ class ValidateSlotMappings(ValidationAction):
     async def extract_risk_level(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text, intent = _latest(tracker)
-        heard = "emergency" if intent == "emergency" else assess_risk(text).level
+        """The one risk engine's verdict (``triage.assess_risk``), never lowered within the conversation.
+
+        A case already filed in this conversation is raised with it, and its handler told
+        (``CaseStore.raise_risk``): what a resident says after filing still reaches the case.
+        """
+        text, _ = _latest(tracker)
+        assessment = assess_risk(text)
         current = tracker.get_slot("risk_level") or "none"
-        raised = max_level(current, heard)
-        return {"risk_level": raised} if raised != current else {}
+        raised = max_level(current, assessment.level)
+        if raised == current:
+            return {}
+        case = tracker.get_slot("case") or {}
+        if isinstance(case, dict) and case.get("case_id") and case.get("handler_role") != "emergency":
+            try:
+                case_store().raise_risk(case["case_id"], raised, assessment.labels)
+            except CaseError:
+                logger.exception("could not raise the risk of %s", case.get("case_id"))
+        return {"risk_level": raised}
 
     async def extract_risk_cues(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text, _ = _latest(tracker)
         cues = list(tracker.get_slot("risk_cues") or [])
-        new = [f"{cue.level}:{cue.label}" for cue in assess_risk(text).cues]
+        new = list(assess_risk(text).labels)
         added = [cue for cue in new if cue not in cues]
         return {"risk_cues": (cues + added)[-MAX_CUES:]} if added else {}
 

@@ -67,17 +67,45 @@ class RunningStack:
         return out
 
 
+def baseline_checkout(ref: str) -> Path:
+    """A worktree of ``ref`` beside this checkout (so ``../shared`` resolves), made once and reused.
+
+    Benchmarks run "today's main" next to the working tree in the same run: the baseline stack is
+    started from this worktree, with ``PYTHONPATH`` pointing at it so that every process of it
+    (Rasa's custom components too) imports the baseline's code rather than the installed checkout's.
+    """
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    path = PROJECT_ROOT.parent / f".cunfa-baseline-{sha[:12]}"
+    if not (path / ".git").exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), sha], cwd=PROJECT_ROOT, check=True)
+    return path
+
+
 @contextmanager
-def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[RunningStack]:
+def running_stack(extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> Iterator[RunningStack]:
+    """``cunfa run`` from ``root`` (this checkout, or a ``baseline_checkout``) in a scratch data dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
-    subprocess.run([sys.executable, "-m", "cunfa.cli", "prepare"], cwd=PROJECT_ROOT, env=env, check=True)
-    default_data = Settings().data_dir
+    settings = Settings()
+    default_data = settings.data_dir
+    env.update({"CUNFA_LAWS_DIR": str(settings.laws_dir), "CUNFA_FAQ_FILE": str(settings.faq_file)})
+    if root != PROJECT_ROOT:
+        env["PYTHONPATH"] = str(root)
     with tempfile.TemporaryDirectory(prefix="cunfa-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
         for name in SHARED_CACHES:
             (default_data / name).mkdir(parents=True, exist_ok=True)
             (data_dir / name).symlink_to(default_data / name, target_is_directory=True)
+        subprocess.run(
+            [sys.executable, "-m", "cunfa.cli", "prepare"], cwd=root, env={**env, "CUNFA_DATA_DIR": str(data_dir)},
+            check=True,
+        )  # fmt: skip
         api_port, rasa_port = free_port(), free_port()
         env.update(
             {
@@ -92,7 +120,7 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[RunningSt
         log = open(Path(tmp) / "stack.log", "w")  # noqa: SIM115 - closed below, after the process
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "cunfa.cli", "run"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "cunfa.cli", "run"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         api_url = f"http://127.0.0.1:{api_port}"
         try:

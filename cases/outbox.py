@@ -44,6 +44,7 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
     """Try every pending message that is due; returns counts of sent, retried and failed."""
     when = now or datetime.now(timezone.utc)
     counts = {"sent": 0, "retry": 0, "failed": 0}
+
     # Each message is claimed before it is sent: a conditional update pushes its due time a
     # lease ahead, so every other gateway running this loop (and a second loop in this one)
     # skips it. A gateway that dies mid-send leaves it to be retried when the lease ends.

@@ -20,6 +20,8 @@ LAWYER_TYPES = frozenset({"wage_arrears", "debt", "personal_injury", "traffic_ac
 
 FIRST_CONTACT_SLA = timedelta(hours=24)
 EMERGENCY_SLA = timedelta(minutes=15)
+#: First contact by risk level (triage.risk_levels): orange the same morning or afternoon, yellow the same day.
+RISK_SLA = {"emergency": EMERGENCY_SLA, "high": timedelta(hours=2), "medium": timedelta(hours=12)}
 
 
 def handler_role_for(
@@ -50,16 +52,31 @@ def handler_role_for(
     return "mediator"
 
 
-def sla_for(handler_role: str) -> timedelta:
-    """Time allowed until first contact."""
-    return EMERGENCY_SLA if handler_role == "emergency" else FIRST_CONTACT_SLA
+def sla_for(handler_role: str, risk_level: str = "none") -> timedelta:
+    """Time allowed until first contact: the shorter of the role's and the risk level's."""
+    if handler_role == "emergency":
+        return EMERGENCY_SLA
+    return min(FIRST_CONTACT_SLA, RISK_SLA.get(risk_level, FIRST_CONTACT_SLA))
 
 
-def contact_promise(handler_role: str) -> str:
+def notification_topic(handler_role: str, risk_level: str) -> str:
+    """What a new case is announced as: red and orange cases go out under their own topic."""
+    if handler_role == "emergency" or risk_level == "emergency":
+        return "emergency_case"
+    return "high_risk_case" if risk_level == "high" else "case_received"
+
+
+def _within(delay: timedelta) -> str:
+    minutes = int(delay.total_seconds() // 60)
+    return f"{minutes}分钟内" if minutes < 60 else f"{minutes // 60}小时内"
+
+
+def contact_promise(handler_role: str, risk_level: str = "none") -> str:
     """What the resident is told about who will call and by when (plain words)."""
+    when = _within(sla_for(handler_role, risk_level))
     return {
-        "emergency": "值班人员会在15分钟内联系您",
-        "lawyer": "村法律顾问（律师）会在24小时内给您打电话",
-        "legal_aid": "法律援助中心的工作人员会在24小时内给您打电话，核对是否符合援助条件",
-        "mediator": "人民调解员会在24小时内给您打电话",
-    }.get(handler_role, "工作人员会在24小时内给您打电话")
+        "emergency": f"值班人员会在{when}联系您",
+        "lawyer": f"村法律顾问（律师）会在{when}给您打电话",
+        "legal_aid": f"法律援助中心的工作人员会在{when}给您打电话，核对是否符合援助条件",
+        "mediator": f"人民调解员会在{when}给您打电话",
+    }.get(handler_role, f"工作人员会在{when}给您打电话")

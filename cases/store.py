@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases import outbox
 from cases.db import make_engine, upgrade
-from cases.errors import CaseNotFound, IllegalTransition, StoreUnavailable
-from cases.intake import CaseIntake, CaseReceipt, ResidentStatus
+from cases.errors import CaseNotFound, IllegalTransition, InvalidIntake, StoreUnavailable
+from cases.intake import MAX_DESCRIPTION, RISK_LEVELS, CaseIntake, CaseReceipt, ResidentStatus
 from cases.models import Case, CaseEvent
-from cases.routing import contact_promise, handler_role_for, sla_for
+from cases.routing import contact_promise, handler_role_for, notification_topic, sla_for
 from cases.workflow import Status, can_transition, status_label
-from triage import last4
+from triage import last4, level_rank
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,7 +122,7 @@ class CaseStore:
                 },
                 created_at=now,
                 updated_at=now,
-                first_contact_due_at=now + sla_for(role),
+                first_contact_due_at=now + sla_for(role, intake.risk_level),
             )
             session.add(case)
             try:
@@ -140,7 +140,7 @@ class CaseStore:
                 )
                 outbox.enqueue(
                     session,
-                    topic="emergency_case" if role == "emergency" else "case_received",
+                    topic=notification_topic(role, intake.risk_level),
                     payload={"case_id": case.number, "handler_role": role, "village_id": intake.village_id,
                              "risk_level": intake.risk_level,
                              "first_contact_due_at": case.first_contact_due_at.isoformat()},
@@ -174,6 +174,85 @@ class CaseStore:
                 now = datetime.now(timezone.utc)
                 case.resident_phone, case.phone_last4, case.updated_at = phone, _last4(phone), now
                 session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="contact_added", detail={}))
+                session.commit()
+                return True
+
+        return self._retry(update)
+
+    def raise_risk(self, number: str, level: str, cues: tuple[str, ...] = (), *, actor: str = "bot") -> bool:
+        """Raise a case's risk after filing (the resident said more later); never lowers it.
+
+        The first-contact deadline moves earlier when the new level allows less time, and the raise is
+        announced (``risk_raised``) to whoever handles the case, in the same transaction. Returns whether
+        the case changed.
+        """
+        if level not in RISK_LEVELS:
+            raise InvalidIntake(f"risk_level must be one of {', '.join(RISK_LEVELS)}; got {level!r}")
+
+        def update() -> bool:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                if level_rank(level) <= level_rank(case.risk_level):
+                    return False
+                now = datetime.now(timezone.utc)
+                previous, case.risk_level = case.risk_level, level
+                case.risk_cues = list(dict.fromkeys([*(case.risk_cues or []), *cues]))
+                due = case.created_at + sla_for(case.handler_role, level)
+                if case.first_contact_at is None and due < case.first_contact_due_at:
+                    case.first_contact_due_at = due
+                case.updated_at = now
+                detail = {"from": previous, "to": level, "cues": list(cues)}
+                session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="risk_raised", detail=detail))
+                outbox.enqueue(
+                    session, topic="risk_raised", recipient=case.assignee,
+                    payload={"case_id": case.number, "handler_role": case.handler_role, "village_id": case.village_id,
+                             "risk_level": level, "previous_risk_level": previous,
+                             "first_contact_due_at": case.first_contact_due_at.isoformat()},
+                )  # fmt: skip
+                session.commit()
+                return True
+
+        return self._retry(update)
+
+    def fill_in(self, number: str, intake: CaseIntake, *, actor: str) -> bool:
+        """Complete a case filed before its facts were known (a hotline emergency filed the moment it was
+        heard) with what the agent filed later: only empty fields are filled, nothing is overwritten, and
+        the risk only goes up. Returns whether the case changed."""
+
+        def update() -> bool:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                filled = []
+                for column, value in (
+                    ("resident_name", intake.resident_name), ("resident_phone", intake.phone),
+                    ("village_id", intake.village_id), ("village_name", intake.village_name),
+                    ("counterparty", intake.counterparty), ("amount", intake.amount),
+                    ("incident_date", intake.incident_date),
+                ):  # fmt: skip
+                    if value and not getattr(case, column):
+                        setattr(case, column, value)
+                        filled.append(column)
+                if "resident_phone" in filled:
+                    case.phone_last4 = _last4(intake.phone)
+                if case.dispute_type == "other" and intake.dispute_type != "other":
+                    case.dispute_type = intake.dispute_type
+                    filled.append("dispute_type")
+                if intake.description.strip() and intake.description.strip() not in case.description:
+                    case.description = f"{case.description}\n{intake.description.strip()}"[:MAX_DESCRIPTION]
+                    filled.append("description")
+                if level_rank(intake.risk_level) > level_rank(case.risk_level):
+                    case.risk_level = intake.risk_level
+                    filled.append("risk_level")
+                if not filled:
+                    return False
+                now = datetime.now(timezone.utc)
+                case.updated_at = now
+                session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="details_added",
+                                      detail={"fields": [f for f in filled if f != "resident_phone"]}))  # fmt: skip
                 session.commit()
                 return True
 
@@ -300,7 +379,7 @@ def _receipt(case: Case) -> CaseReceipt:
         risk_level=case.risk_level,
         created_at=case.created_at,
         first_contact_due_at=case.first_contact_due_at,
-        contact_promise=contact_promise(case.handler_role),
+        contact_promise=contact_promise(case.handler_role, case.risk_level),
         facts={
             "resident_name": case.resident_name,
             "village": case.village_name or case.village_id,

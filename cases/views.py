@@ -64,7 +64,7 @@ def case_detail(case: Case, *, reveal: bool) -> dict[str, Any]:
         "channel": case.channel,
         "filed_by": case.filed_by,
         "risk_cues": list(case.risk_cues or []),
-        "contact_promise": contact_promise(case.handler_role),
+        "contact_promise": contact_promise(case.handler_role, case.risk_level),
         "citations": list(context.get("citations") or []),
         "transcript": [
             {"speaker": line.get("speaker"), "text": text(line.get("text"))} for line in context.get("transcript") or []

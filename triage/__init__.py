@@ -1,4 +1,4 @@
-"""Rule-based triage of residents' messages: dispute type, risk level and phone numbers.
+"""Triage of residents' messages without Rasa: dispute type, risk level and phone numbers.
 
 Pure Python and deterministic so that the Rasa NLU component, the action server and the hotline agent-assist
 API all reach the same verdict on the same words, without importing Rasa. Importing is cheap: regexes are
@@ -15,7 +15,8 @@ from triage.dispute_types import (
     classify_dispute,
     normalize_dispute_value,
 )
-from triage.risk import RISK_ORDER, RiskAssessment, RiskCue, RiskLevel, assess_risk, max_level
+from triage.risk import RiskAssessment, RiskCue, assess_risk, is_identity_only
+from triage.risk_levels import LEVELS, RISK_ORDER, RiskLevel, level_rank, max_level
 from triage.text import normalize
 
 __all__ = [
@@ -23,12 +24,15 @@ __all__ = [
     "DISPUTE_TYPE_LABELS",
     "RISK_ORDER",
     "DisputeMatch",
+    "LEVELS",
     "RiskAssessment",
     "RiskCue",
     "RiskLevel",
     "assess_risk",
     "classify_dispute",
     "extract_phones",
+    "is_identity_only",
+    "level_rank",
     "last4",
     "mask_identifiers",
     "mask_phone",

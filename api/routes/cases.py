@@ -28,6 +28,7 @@ from cases.assignment import assign
 from cases.models import Case
 from cases.views import case_detail, case_summary
 from cases.workflow import Status
+from triage import assess_risk, max_level
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
@@ -87,14 +88,21 @@ def my_cases(state: StateDep, staff: StaffDep, status: str | None = None) -> Cas
 
 @router.post("", status_code=201, responses=ERRORS, dependencies=[require("grid_worker", "admin")])
 def file_case(body: FileCaseRequest, state: StateDep, staff: StaffDep) -> dict:
-    """File a case on a resident's behalf (grid workers, admins)."""
+    """File a case on a resident's behalf (grid workers, admins).
+
+    The risk level is the higher of what the worker chose and what the risk engine reads in the
+    description, the same engine every channel uses: a grid worker who writes down "他说今晚要砍死
+    我" files an emergency even if the level field was left at its default."""
+    assessment = assess_risk(body.description)
+    risk = max_level(body.risk_level, assessment.level)
     receipt = state.case_store().create(
         CaseIntake(
             description=body.description,
             channel="console",
             requested=body.requested,
             dispute_type=body.dispute_type,
-            risk_level=body.risk_level,
+            risk_level=risk,
+            risk_cues=assessment.labels,
             resident_name=body.resident_name,
             phone=body.phone,
             village_id=body.village_id,

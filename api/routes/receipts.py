@@ -86,7 +86,7 @@ def receipt(
             dispute=escape(DISPUTE_TYPE_LABELS.get(dispute, dispute)),
             description=escape(mask_identifiers(case.description)),
             counterparty=escape(case.counterparty or "（未填）"),
-            promise=escape(contact_promise(case.handler_role)),
+            promise=escape(contact_promise(case.handler_role, case.risk_level)),
             due=escape(case.first_contact_due_at.strftime("%Y-%m-%d %H:%M") + " (UTC)"),
             citations=("<h2>相关规定</h2>" + blocks) if blocks else "",
         )

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.conversation import answer_turn, sender_id
-from api.degraded import EMERGENCY
 from api.schemas.chat import MAX_TEXT, ChatRequest
 from api.state import AppState
 from api.wechat import wording
@@ -32,6 +31,7 @@ from api.wechat.render import MAX_TEXT_BYTES, Option, chosen_option, render_body
 from cases import CaseError
 from cunfa.settings import Settings
 from triage import assess_risk
+from triage.safety import emergency_lines, is_self_harm
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ class WeChatChannel:
             logger.warning("wechat: message not usable as a turn: %s", exc)
             return Outcome(wording.EMPTY_TEXT)
         # Per resident, as /v1/chat: all of WeChat arrives from a few IPs. A cry for help is never throttled.
-        danger = assess_risk(request.text).level == "emergency"
+        assessment = assess_risk(request.text)
+        danger = assessment.level == "emergency"
         wait = state.user_limiter.retry_after(sender_id(request))
         if wait and not danger:
             return Outcome(wording.TOO_FAST.format(wait=wait))
@@ -160,7 +161,10 @@ class WeChatChannel:
             logger.info("wechat: turn for %s slower than %.1f s, holding reply sent", openid, remaining)
             holding = wording.HOLDING if sender is not None else wording.HOLDING_NO_FOLLOW_UP
             # Someone in danger must not wait for the assistant to learn that 110 exists.
-            return Outcome(f"{EMERGENCY}\n{holding}" if danger else holding)
+            if danger:
+                lines = emergency_lines(self.settings.emergency_contacts, self_harm=is_self_harm(assessment.labels))
+                return Outcome("\n".join([*lines, holding]))
+            return Outcome(holding)
         chunks = await self._chunks(state, openid, body)
         if not chunks:
             return Outcome(None)

@@ -21,7 +21,7 @@ async def test_confirmed_intake_is_committed_before_the_number_is_given(store: C
     [message] = dispatcher.messages
     assert case.number in message["text"]
     assert "139****5678" in message["text"] and "13912345678" not in message["text"]
-    assert "24小时" in message["text"]
+    assert "12小时" in message["text"]  # medium risk: the same day (cases.routing.RISK_SLA)
     assert SlotSet("description", None) in events and SlotSet("intake_status", None) in events
 
 

@@ -181,3 +181,73 @@ class TestLifecycle:
             store.transition(number, target, actor="a")
         with pytest.raises(IllegalTransition, match="satisfaction"):
             store.transition(number, "closed", actor="a", satisfaction=7)
+
+
+class TestRiskLevels:
+    """The risk level drives the first-contact deadline and how a case is announced (docs/risk.md)."""
+
+    @pytest.mark.parametrize(
+        ("risk", "due", "topic"),
+        [
+            ("none", timedelta(hours=24), "case_received"),
+            ("low", timedelta(hours=24), "case_received"),
+            ("medium", timedelta(hours=12), "case_received"),
+            ("high", timedelta(hours=2), "high_risk_case"),
+            ("emergency", timedelta(minutes=15), "emergency_case"),
+        ],
+    )
+    def test_deadline_and_announcement_follow_the_level(
+        self, database_url: str, risk: str, due: timedelta, topic: str
+    ) -> None:
+        from cases.models import OutboxMessage
+
+        store = CaseStore(database_url)
+        receipt = store.create(intake(risk_level=risk))
+        assert receipt.first_contact_due_at - receipt.created_at == due
+        with store.session() as session:
+            assert [m.topic for m in session.query(OutboxMessage)] == [topic]
+
+    def test_raise_risk_moves_the_deadline_earlier_and_tells_the_handler(self, database_url: str) -> None:
+        from cases.models import OutboxMessage
+
+        store = CaseStore(database_url)
+        receipt = store.create(intake())
+        assert store.raise_risk(receipt.number, "high", ("high:threat",))
+        assert not store.raise_risk(receipt.number, "medium", ("medium:escalating_conflict",))  # never lowered
+        case = store.get(receipt.number)
+        assert case.risk_level == "high" and case.risk_cues == ["high:threat"]
+        assert case.first_contact_due_at - case.created_at == timedelta(hours=2)
+        assert [e.kind for e in case.events] == ["created", "risk_raised"]
+        with store.session() as session:
+            assert [m.topic for m in session.query(OutboxMessage).order_by(OutboxMessage.id)] == [
+                "case_received",
+                "risk_raised",
+            ]
+        with pytest.raises(InvalidIntake):
+            store.raise_risk(receipt.number, "red")
+        with pytest.raises(CaseNotFound):
+            store.raise_risk("2026-XXX-000404", "high")
+
+    def test_fill_in_completes_an_early_case_without_overwriting(self, database_url: str) -> None:
+        store = CaseStore(database_url)
+        early = store.create(
+            intake(
+                requested="emergency",
+                risk_level="emergency",
+                resident_name=None,
+                phone=None,
+                village_id=None,
+                village_name=None,
+                counterparty=None,
+                dispute_type="other",
+                description="他拿着刀在门口",
+            )
+        )
+        later = intake(description="邻居为宅基地的事拿刀堵门", dispute_type="homestead", resident_name="王大山")
+        assert store.fill_in(early.number, later, actor="agent1")
+        case = store.get(early.number)
+        assert case.resident_name == "王大山" and case.resident_phone == "13912345678" and case.phone_last4 == "5678"
+        assert case.dispute_type == "homestead" and case.risk_level == "emergency"
+        assert case.description.startswith("他拿着刀在门口\n") and "宅基地" in case.description
+        assert [e.kind for e in case.events] == ["created", "details_added"]
+        assert not store.fill_in(early.number, later, actor="agent1")  # nothing new the second time

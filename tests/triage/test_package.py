@@ -27,6 +27,9 @@ PUBLIC = {
     "mask_phone",
     "mask_identifiers",
     "last4",
+    "LEVELS",
+    "is_identity_only",
+    "level_rank",
 }
 
 

@@ -25,6 +25,7 @@ let timer = 0;
 let used = new Set(); // refs already recorded for this call
 let draftExtra = {}; // case_draft keys the form has no field for: sent back unchanged
 let filed = false;
+let emergencyCase = null; // the urgent case the server filed the moment the call turned dangerous
 
 const login = new StaffLogin({
   roles: ['hotline', 'admin'],
@@ -56,6 +57,7 @@ function newCall() {
   used = new Set();
   draftExtra = {};
   filed = false;
+  emergencyCase = null;
   $('lines').replaceChildren();
   $('line-text').value = '';
   $('agent-line').checked = false;
@@ -165,12 +167,24 @@ function cueLabels(cues) {
 
 function show(data) {
   const emergency = data.risk_level === 'emergency';
+  const high = data.risk_level === 'high';
   const cues = cueLabels(data.risk_cues);
+  const said = cues.length ? `（${cues.join('、')}）` : '';
+  if (data.emergency_case) emergencyCase = data.emergency_case;
   const banner = $('risk-banner');
-  banner.hidden = !emergency;
-  banner.textContent = emergency
-    ? `紧急风险${cues.length ? `（${cues.join('、')}）` : ''}：请立即让来电人拨打 110，有人受伤拨 120，必要时三方转接。`
-    : '';
+  // Once shown, a banner stays for the rest of the call: the level never goes down.
+  banner.hidden = !(emergency || high);
+  banner.className = `banner banner-${data.risk_level}`;
+  if (emergency) {
+    const filedNote = emergencyCase
+      ? ` 已自动登记紧急案件 ${emergencyCase.case_id}，${emergencyCase.contact_promise}；下面填的信息点“建案”会补到这个案件上。`
+      : ' 紧急案件还没登记上，请马上点“建案”。';
+    banner.textContent = `红色预警·紧急${said}：先念第一条草稿稳住来电人，让其马上拨打 110，有人受伤或服药拨 120，必要时三方转接。${filedNote}`;
+  } else if (high) {
+    banner.textContent = `橙色预警·高风险${said}：可能转为刑事案件，请登记案件并转交处理人，2 小时内回访。`;
+  } else {
+    banner.textContent = '';
+  }
   // replaceChildren() would print a null as the text "null": keep only real nodes.
   $('meta').replaceChildren(...[
     h('span', {}, '纠纷类型：', h('strong', {}, data.dispute_type_label || disputeTypes[data.dispute_type] || '未定')),
@@ -257,7 +271,7 @@ async function fileCase(event) {
     if (value) caseDraft[input.dataset.field] = value;
   }
   const village = $('village').value;
-  if (!caseDraft.phone) {
+  if (!caseDraft.phone && !emergencyCase) {
     $('case-error').textContent = '请先填写来电人的电话，处理人要回电。';
     return;
   }
