@@ -23,10 +23,14 @@ def send_reply(
     *,
     citations: list[Hit] | None = None,
     buttons: list[dict[str, str]] | None = None,
+    brief: str | None = None,
 ) -> None:
+    """``brief`` is the same answer for small screens and voice (WeChat's first screen, a kiosk reading aloud)."""
     payload: dict[str, Any] = {
         "text": text,
         "citations": [hit.to_dict() for hit in citations or []],
         "buttons": list(buttons or []),
     }
+    if brief:
+        payload["brief"] = brief
     dispatcher.utter_message(json_message=payload)

@@ -12,6 +12,8 @@ import threading
 
 from cunfa.settings import get_settings
 from knowledge import KnowledgeBase, KnowledgeError, shared_knowledge_base
+from knowledge.guides.policy import Advisor
+from knowledge.guides.service import shared_advisor
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +27,16 @@ def knowledge_base() -> KnowledgeBase:
     return shared_knowledge_base(get_settings())
 
 
+def advisor() -> Advisor:
+    """The answer policy over the loaded knowledge base and the matter guides."""
+    settings = get_settings()
+    return shared_advisor(settings, shared_knowledge_base(settings))
+
+
 def _load() -> None:
     global _error
     try:
-        knowledge_base()
+        advisor()
         _error = None
     except (KnowledgeError, OSError) as exc:
         _error = str(exc)

@@ -1,4 +1,10 @@
-"""Answer a legal or village-rule question: a short plain answer, exact citations, or a clarifying question."""
+"""Answer a legal or village-rule question, or a follow-up about the current matter (``knowledge.guides.policy``).
+
+The answer comes first: the matter's guide and the articles it rests on, worded less surely when
+retrieval is unsure. A clarifying question only when no matter can be inferred, and never twice in
+a row: the next message is read together with the one before. The matter answered becomes the
+conversation's current matter (slot ``matter``), so "那俺该上哪告他去" is answered from its guide.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._replies import DISCLAIMER, format_citation_list, send_reply
-from actions._resources import knowledge_base
-from knowledge import ANSWER_ANYWAY, KnowledgeError, answer_question
+from actions._replies import send_reply
+from actions._resources import advisor
+from knowledge import KnowledgeError
+from knowledge.guides import GuideFormatError
+from knowledge.guides.policy import Advice, Turn
+from knowledge.guides.render import (
+    CLARIFY,
+    FOLLOW_UP_TITLES,
+    HANDOFF,
+    brief_answer,
+    full_answer,
+    next_sections,
+    section_answer,
+)
 from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 logger = logging.getLogger(__name__)
@@ -22,6 +39,8 @@ HANDOFF_BUTTONS = [
 ]
 COMMON_TOPICS = ("land_contract", "marriage_family", "support_elderly", "wage_arrears", "neighbor", "homestead", "debt")
 MAX_TOPIC_BUTTONS = 5
+#: Follow-up buttons under an answer: the two residents ask for most, then the people to turn to.
+FIRST_FOLLOW_UPS = ("steps", "evidence")
 
 
 def topic_buttons(question: str) -> list[dict[str, str]]:
@@ -32,6 +51,17 @@ def topic_buttons(question: str) -> list[dict[str, str]]:
         {"title": DISPUTE_TYPE_LABELS[t], "payload": f'/ask_legal_question{{"dispute_type": "{t}"}}'}
         for t in order[:MAX_TOPIC_BUTTONS]
     ]
+
+
+def follow_up_button(section: str) -> dict[str, str]:
+    return {"title": FOLLOW_UP_TITLES[section], "payload": f'/ask_followup{{"followup_section": "{section}"}}'}
+
+
+def _entity(message: dict[str, Any], name: str) -> str | None:
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
 
 
 class ActionSearchLaw(Action):
@@ -46,50 +76,64 @@ class ActionSearchLaw(Action):
         message = tracker.latest_message or {}
         text = (message.get("text") or "").strip()
         metadata = message.get("metadata") or {}
-        village_id = metadata.get("village_id")
+        intent = (message.get("intent") or {}).get("name")
         pending = tracker.get_slot("pending_question")
-        policy = None
-        if metadata.get("topic") in DISPUTE_TYPE_LABELS:
-            # Asked through a topic button (the kiosk's common questions): the resident has
-            # already said which matter it is, so asking again would only cost a turn.
-            policy = ANSWER_ANYWAY
+        current = tracker.get_slot("matter")
+        topic = metadata.get("topic") if metadata.get("topic") in DISPUTE_TYPE_LABELS else None
+        section = _entity(message, "followup_section")
         if not text or text.startswith("/"):
-            topic = tracker.get_slot("dispute_type")
-            label = DISPUTE_TYPE_LABELS.get(topic or "", "")
-            if not pending:
+            # A button: a topic picked after a clarifying question, or a follow-up section.
+            topic = topic or tracker.get_slot("dispute_type")
+            if section and current:
+                text = section
+            elif pending:
+                text, pending = pending, None
+            else:
+                label = DISPUTE_TYPE_LABELS.get(topic or "", "")
                 ask = f"请具体说说{label}方面遇到了什么事" if label else "请把您遇到的事情说得具体一点"
                 send_reply(dispatcher, ask + "，比如谁、什么时候、发生了什么。")
                 return []
-            text, policy = f"{label} {pending}".strip(), ANSWER_ANYWAY
+        turn = Turn(
+            text=text,
+            village_id=metadata.get("village_id"),
+            about_village=intent == "ask_village_rule",
+            current_matter=current,
+            pending_question=pending,
+            topic=topic,
+            dispute_type=tracker.get_slot("dispute_type") if topic is None else topic,
+            section=section,
+        )
         try:
-            about_village = (message.get("intent") or {}).get("name") == "ask_village_rule"
-            answer = answer_question(
-                knowledge_base(), text, village_id=village_id, about_village=about_village, policy=policy
-            )
-        except KnowledgeError:
+            advice = advisor().advise(turn)
+        except (KnowledgeError, GuideFormatError):
             logger.exception("knowledge search failed")
             dispatcher.utter_message(response="utter_search_failed")
             return []
+        return self._reply(dispatcher, advice, text)
 
-        if answer.kind == "clarify":
+    @staticmethod
+    def _reply(dispatcher: CollectingDispatcher, advice: Advice, text: str) -> list[dict[str, Any]]:
+        if advice.kind == "clarify":
+            send_reply(dispatcher, CLARIFY, buttons=topic_buttons(text) + HANDOFF_BUTTONS)
+            return [SlotSet("pending_question", advice.query)]
+        if advice.kind == "handoff":
+            send_reply(dispatcher, HANDOFF, buttons=HANDOFF_BUTTONS)
+            return [SlotSet("pending_question", None)]
+        if advice.kind == "section":
+            follow_ups = [s for s in next_sections(advice) if s != "steps" or "steps" not in advice.sections][:2]
             send_reply(
                 dispatcher,
-                "我还不太确定您问的是哪方面的事，怕答错了。您点一个最接近的，或者再多说几句具体情况：",
-                buttons=topic_buttons(text) + HANDOFF_BUTTONS,
+                section_answer(advice),
+                citations=advice.citations,
+                buttons=[follow_up_button(s) for s in follow_ups] + HANDOFF_BUTTONS,
+                brief=section_answer(advice),
             )
-            return [SlotSet("pending_question", text)]
-        if answer.kind == "none":
-            send_reply(
-                dispatcher,
-                "没有找到和您的问题直接相关的规定。您问的是哪方面的事？点一个最接近的，"
-                "或者找村法律顾问、调解员当面问问。",
-                buttons=topic_buttons(text) + HANDOFF_BUTTONS,
-            )
-            return [SlotSet("pending_question", text)]
-        if answer.kind == "faq":
-            lead = f"律师对类似问题（“{answer.faq.extra.get('question', '')}”）的解答：{answer.summary}"
-        else:
-            lead = answer.summary
-        body = f"{lead}\n相关规定：\n{format_citation_list(answer.citations)}\n{DISCLAIMER}"
-        send_reply(dispatcher, body, citations=answer.citations, buttons=HANDOFF_BUTTONS)
-        return [SlotSet("pending_question", None)]
+            return [SlotSet("pending_question", None)]
+        buttons = ([follow_up_button(s) for s in FIRST_FOLLOW_UPS] if advice.guide else []) + HANDOFF_BUTTONS
+        send_reply(
+            dispatcher, full_answer(advice), citations=advice.citations, buttons=buttons, brief=brief_answer(advice)
+        )
+        events = [SlotSet("pending_question", None), SlotSet("matter", advice.matter)]
+        if advice.guide is not None:
+            events.append(SlotSet("dispute_type", advice.guide.dispute_type))
+        return events

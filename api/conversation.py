@@ -45,13 +45,14 @@ def to_replies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for message in messages:
         custom = message.get("custom")
         if isinstance(custom, dict) and "text" in custom:
-            replies.append(
-                {
-                    "text": str(custom["text"]),
-                    "citations": list(custom.get("citations") or []),
-                    "buttons": list(custom.get("buttons") or []),
-                }
-            )
+            reply = {
+                "text": str(custom["text"]),
+                "citations": list(custom.get("citations") or []),
+                "buttons": list(custom.get("buttons") or []),
+            }
+            if custom.get("brief"):
+                reply["brief"] = str(custom["brief"])
+            replies.append(reply)
         elif message.get("text"):
             buttons = [
                 {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
@@ -69,10 +70,12 @@ def from_tracker(state: dict[str, Any]) -> dict[str, Any]:
     slots = state.get("slots") or {}
     risk = slots.get("risk_level") or "none"
     case = slots.get("case")
+    matter = slots.get("matter")
     return {
         "intent": {"name": intent.get("name") or "unknown", "confidence": float(intent.get("confidence") or 0.0)},
         "risk_level": risk if risk in RISK_LEVELS else "none",
         "case": case if isinstance(case, dict) and case.get("case_id") else None,
+        "matter": matter if isinstance(matter, str) and matter else None,
     }
 
 
@@ -123,7 +126,7 @@ async def _degraded(state: AppState, request: ChatRequest) -> dict[str, Any]:
     def reply() -> dict[str, Any]:
         # Opening the store may run migrations on first use: keep it off the event loop too.
         store = state.case_store()
-        return degraded_reply(request, sender_id(request), state.knowledge, store, state.settings.emergency_contacts)
+        return degraded_reply(request, sender_id(request), state.advisor(), store, state.settings.emergency_contacts)
 
     body = await asyncio.to_thread(reply)
     ChatResponse.validate(body)

@@ -15,34 +15,48 @@ from typing import Any
 
 from api.schemas.chat import ChatRequest
 from cases import CaseError, CaseIntake, CaseStore
-from knowledge import ANSWER_ANYWAY, KnowledgeBase, KnowledgeError, answer_question
-from knowledge.answer import DISCLAIMER, format_citation_list
+from knowledge import KnowledgeError
+from knowledge.guides.policy import Advisor, Turn
+from knowledge.guides.render import brief_answer, full_answer
 from triage import assess_risk
+from triage.safety import emergency_lines, is_self_harm
 
 logger = logging.getLogger(__name__)
 
 NOTICE = "（助手暂时出了点故障，正在恢复，下面是直接从法律资料里查到的。）"
 UNAVAILABLE = "助手暂时出了点故障，正在恢复。请稍后再试；急事请拨打12348公共法律服务热线，有危险请拨打110。"
-EMERGENCY = "情况紧急！请马上拨打110报警；有人受伤请拨打120。先保证自己和家人的安全，离开危险的人和地方。"
 
 
-def _body(text: str, intent: str, *, risk: str = "none", citations: list | None = None, case: Any = None) -> dict:
+def _body(
+    text: str,
+    intent: str,
+    *,
+    risk: str = "none",
+    citations: list | None = None,
+    case: Any = None,
+    brief: str | None = None,
+    matter: str | None = None,
+) -> dict:
+    reply: dict[str, Any] = {"text": text, "citations": [h.to_dict() for h in citations or []], "buttons": []}
+    if brief:
+        reply["brief"] = brief
     return {
-        "replies": [{"text": text, "citations": [h.to_dict() for h in citations or []], "buttons": []}],
+        "replies": [reply],
         "intent": {"name": intent, "confidence": 0.0},
         "risk_level": risk,
         "case": case,
+        "matter": matter,
         "degraded": True,
     }
 
 
 def degraded_reply(
-    request: ChatRequest, sender: str, knowledge: KnowledgeBase | None, store: CaseStore, contacts: str = ""
+    request: ChatRequest, sender: str, advisor: Advisor | None, store: CaseStore, contacts: str = ""
 ) -> dict[str, Any]:
     text = request.text.strip()
     assessment = assess_risk(text)
     if assessment.level == "emergency":
-        lines = [EMERGENCY] + ([f"本地紧急联系：{contacts}"] if contacts else [])
+        lines = emergency_lines(contacts, self_harm=is_self_harm(assessment.labels))
         case = None
         minute = datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -53,7 +67,7 @@ def degraded_reply(
                     channel=request.channel,
                     requested="emergency",
                     risk_level="emergency",
-                    risk_cues=tuple(f"{c.level}:{c.label}" for c in assessment.cues),
+                    risk_cues=assessment.labels,
                     village_id=request.village_id,
                     conversation_id=sender,
                     idempotency_key=f"degraded:{sender}:{digest}:{minute}"[:160],
@@ -65,14 +79,19 @@ def degraded_reply(
         except CaseError:
             logger.exception("degraded mode: emergency case could not be filed")
         return _body("\n".join(lines), "emergency", risk="emergency", case=case)
-    if knowledge is not None and text and not text.startswith("/"):
+    if advisor is not None and text and not text.startswith("/"):
         try:
-            policy = ANSWER_ANYWAY if request.topic else None  # the resident already chose the matter
-            answer = answer_question(knowledge, text, village_id=request.village_id, policy=policy)
+            # The same answer policy as the bot's (knowledge.guides.policy), without the conversation.
+            advice = advisor.advise(Turn(text, village_id=request.village_id, topic=request.topic))
         except KnowledgeError:
             logger.exception("degraded mode: search failed")
-            answer = None
-        if answer is not None and answer.kind in ("faq", "statutes"):
-            reply = f"{NOTICE}\n{answer.summary}\n相关规定：\n{format_citation_list(answer.citations)}\n{DISCLAIMER}"
-            return _body(reply, "ask_legal_question", citations=answer.citations)
+            advice = None
+        if advice is not None and advice.kind == "answer" and advice.citations:
+            return _body(
+                f"{NOTICE}\n{full_answer(advice)}",
+                "ask_legal_question",
+                citations=advice.citations,
+                brief=f"{NOTICE}\n{brief_answer(advice)}",
+                matter=advice.matter,
+            )
     return _body(UNAVAILABLE, "unknown")

@@ -13,6 +13,9 @@ from api.rasa_client import RasaClient
 from cases import CaseStore, open_store
 from cunfa.settings import Settings
 from knowledge import IndexNotBuilt, KnowledgeBase
+from knowledge.guides import GuideFormatError
+from knowledge.guides.policy import Advisor
+from knowledge.guides.service import shared_advisor
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,23 @@ class AppState:
         """The case store for the configured database (opened, and migrated, on first use)."""
         return open_store(self.settings.database)
 
+    def advisor(self) -> Advisor | None:
+        """The answer policy (guides over the index), or None while the index is not loaded."""
+        if self.knowledge is None:
+            return None
+        try:
+            return shared_advisor(self.settings, self.knowledge)
+        except GuideFormatError:
+            logger.exception("matter guides could not be loaded")
+            return None
+
+    def _warm_advisor(self, knowledge: KnowledgeBase) -> None:
+        """Read the guides and the matter model now, not in the first degraded turn."""
+        try:
+            shared_advisor(self.settings, knowledge)
+        except GuideFormatError:
+            logger.exception("matter guides could not be loaded; degraded answers will cite articles only")
+
     def start_loading_knowledge(self) -> None:
         """Load the index off the event loop so /healthz answers while it loads."""
         if self.knowledge is None:
@@ -39,7 +59,9 @@ class AppState:
 
     async def _load_knowledge(self) -> None:
         try:
-            self.knowledge = await asyncio.to_thread(KnowledgeBase.from_settings, self.settings)
+            knowledge = await asyncio.to_thread(KnowledgeBase.from_settings, self.settings)
+            await asyncio.to_thread(self._warm_advisor, knowledge)
+            self.knowledge = knowledge
             self.knowledge_error = None
             logger.info("knowledge index %s loaded", self.knowledge.manifest.get("key"))
         except (IndexNotBuilt, FileNotFoundError) as exc:

@@ -8,7 +8,7 @@ growing transcript only costs its new lines; ``events`` measures what agents act
 """
 
 from assist.draft import CallState, Handoff, Line, handoff_for, read_call, step
-from assist.filing import Filing, build_intake
+from assist.filing import Filing, build_intake, emergency_intake
 from assist.session import AssistResult, AssistService
 from assist.suggest import Draft
 
@@ -21,6 +21,7 @@ __all__ = [
     "Handoff",
     "Line",
     "build_intake",
+    "emergency_intake",
     "handoff_for",
     "read_call",
     "step",

@@ -24,7 +24,16 @@ from assist.money import find_amounts
 from assist.prompts import asked_fields, is_backchannel
 from cases.routing import handler_role_for
 from knowledge.answer import first_sentences
-from triage import DISPUTE_TYPE_LABELS, assess_risk, classify_dispute, extract_phones, max_level, normalize, parse_phone
+from triage import (
+    DISPUTE_TYPE_LABELS,
+    assess_risk,
+    classify_dispute,
+    extract_phones,
+    level_rank,
+    max_level,
+    normalize,
+    parse_phone,
+)
 
 Speaker = Literal["caller", "agent"]
 SUMMARY_CHARS = 500
@@ -73,7 +82,8 @@ class CallState:
     dispute_type: str | None = None
     risk_level: str = "none"
     risk_cues: tuple[str, ...] = ()
-    risk_phrases: tuple[str, ...] = ()
+    #: (level, what was said) for each danger cue, the most serious first.
+    risk_phrases: tuple[tuple[str, str], ...] = ()
     requested: str | None = None
     account: tuple[str, ...] = field(default=(), repr=False)  # what the caller told, for the summary
     topics: tuple[str, ...] = field(default=(), repr=False)  # lines worth searching the law for
@@ -155,7 +165,8 @@ def _caller_line(state: CallState, text: str) -> CallState:
     # Risk and dispute type come from every caller line, whatever it answers.
     risk = assess_risk(text)
     cues = dict.fromkeys(state.risk_cues + tuple(f"{c.level}:{c.label}" for c in risk.cues))
-    phrases = dict.fromkeys(state.risk_phrases + tuple(c.text for c in risk.cues if c.level != "none"))
+    heard = tuple((c.level, c.text) for c in risk.cues if c.level != "none")
+    phrases = sorted(dict.fromkeys(state.risk_phrases + heard), key=lambda p: -level_rank(p[0]))
     dispute = classify_dispute(text)
     keywords = state.dispute_keywords
     if dispute and dispute.keyword not in keywords:
@@ -234,7 +245,7 @@ def handoff_for(state: CallState) -> Handoff | None:
     work, not a question to answer. ``cases.routing`` picks the role, as it will for the filed case.
     """
     if state.risk_level == "emergency":
-        said = "、".join(state.risk_phrases[:3])
+        said = "、".join(text for level, text in state.risk_phrases[:3] if level == "emergency")
         return Handoff("emergency", f"来电中有危险情况（{said}）：先让来电人拨打110/120，再登记为紧急事件")
     role = handler_role_for(state.dispute_type, state.risk_level, state.requested)
     if state.requested:
@@ -248,7 +259,7 @@ def handoff_for(state: CallState) -> Handoff | None:
     if state.amount:
         parts.append(f"涉及{state.amount}")
     if state.risk_level in ("medium", "high"):
-        said = "、".join(f"“{p}”" for p in state.risk_phrases[:2])
+        said = "、".join(f"“{text}”" for _, text in state.risk_phrases[:2])
         parts.append(f"风险{'较高' if state.risk_level == 'high' else '中等'}（{said}）")
     if role in _WHY:
         parts.append(_WHY[role])

@@ -51,6 +51,30 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def emergency_intake(call_id: str, agent: str, state: CallState, transcript: Sequence[Line]) -> CaseIntake:
+    """The urgent case filed the moment a call turns dangerous, before anyone has asked a name.
+
+    Same idempotency key as the agent's own filing, so the call keeps one case: the agent's later
+    "file" completes it (``CaseStore.fill_in``) instead of filing a second.
+    """
+    said = " ".join(line.text for line in transcript if line.speaker == "caller")
+    return CaseIntake(
+        description=(state.summary or said or "（热线紧急来电）")[:2000],
+        channel=CHANNEL,
+        requested="emergency",
+        dispute_type=state.dispute_type or "other",
+        risk_level="emergency",
+        risk_cues=tuple(state.risk_cues),
+        resident_name=state.name,
+        phone=state.phone,
+        counterparty=state.counterparty,
+        conversation_id=f"{CHANNEL}:{call_id}",
+        idempotency_key=idempotency_key(call_id),
+        transcript=tuple({"speaker": line.speaker, "text": line.text} for line in transcript)[-MAX_TRANSCRIPT_LINES:],
+        filed_by=agent,
+    )
+
+
 def build_intake(filing: Filing) -> CaseIntake:
     """The intake to file; raises ``InvalidIntake`` (422) with a message the agent can act on."""
     draft, state = filing.draft, filing.state

@@ -14,14 +14,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from assist.dates import today_in_china
 from assist.draft import CallState, Handoff, Line, handoff_for, step
-from assist.suggest import Draft, query_for, reply_drafts, search, suggestion_id, suggestions
-from knowledge import Answer, KnowledgeBase
+from assist.suggest import Draft, Found, query_for, reply_drafts, search, suggestion_id, suggestions
+from knowledge import KnowledgeBase
+from knowledge.guides.policy import Advisor, Turn
 from knowledge.types import Hit
 from knowledge.villages import VillageInfo, VillageStore
 from triage import normalize
@@ -37,7 +38,9 @@ class _Call:
     touched: float
     lines: list[Line] = field(default_factory=list)
     states: list[CallState] = field(default_factory=list)
-    answers: OrderedDict[tuple[str, str | None], Answer | None] = field(default_factory=OrderedDict)
+    answers: OrderedDict[tuple[str, str | None, str | None, str | None], Found | None] = field(
+        default_factory=OrderedDict
+    )
     last_suggestions: list[Hit] = field(default_factory=list)
     last_shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -204,35 +207,62 @@ class AssistService:
         return len(lines) - common
 
     def assist(
-        self, call_id: str, lines: Sequence[Line], *, kb: KnowledgeBase | None, village_id: str | None = None
+        self, call_id: str, lines: Sequence[Line], *, advisor: Advisor | None, village_id: str | None = None
     ) -> AssistResult:
         """Suggestions, drafts and the case draft for the transcript so far.
 
-        ``kb`` may be None while the index loads: risk, the case draft and the 110/120 draft do not
+        ``advisor`` may be None while the index loads: risk, the case draft and the safety script do not
         need it, and a caller in danger must not wait for an index.
         """
         call = self._call(call_id)
         with call.lock:
             read = self._sync(call, lines)
             state = call.states[-1]
+            kb = advisor.kb if advisor is not None else None
             resolved_id, village = self._resolve_village(kb, state.village, village_id)
-            query = query_for(state)
-            answer, searched = None, False
-            if kb is not None and query:
-                key = (query, resolved_id)
-                if key in call.answers:
-                    call.answers.move_to_end(key)
-                else:
-                    call.answers[key] = search(kb, query, resolved_id)
-                    searched = True
-                    while len(call.answers) > ANSWERS_PER_CALL:
-                        call.answers.popitem(last=False)
-                answer = call.answers[key]
+            found, searched = None, False
+            if advisor is not None and state.topics:
+                found, searched = self._advise(call, advisor, state, resolved_id)
             handoff = handoff_for(state)
-            hits = suggestions(answer)
+            hits = suggestions(found)
             call.last_suggestions = hits
-            drafts = reply_drafts(state, answer, handoff, emergency_contacts=self.emergency_contacts)
+            drafts = reply_drafts(state, found, handoff, emergency_contacts=self.emergency_contacts)
         return AssistResult(call_id, state, resolved_id, village, hits, drafts, handoff, searched, read)
+
+    def _advise(
+        self, call: _Call, advisor: Advisor, state: CallState, village_id: str | None
+    ) -> tuple[Found | None, bool]:
+        """The answer policy on the caller's latest topical line, as the chat reads a resident's message.
+
+        The matter of the lines before it is the call's current matter, so "那得上哪告他" is answered
+        from that guide and "还有，离婚后孩子的抚养费谁出" as a new matter; a line that names no matter
+        is read together with the lines before (as the chat reads a message after a clarifying question).
+        Everything is derived from the transcript, never from what the cache remembers, so a call read
+        from scratch gives the same result.
+        """
+        searched = False
+
+        def ask(turn: Turn) -> Found | None:
+            nonlocal searched
+            key = (turn.text, village_id, turn.current_matter, turn.pending_question)
+            if key in call.answers:
+                call.answers.move_to_end(key)
+            else:
+                call.answers[key] = search(advisor, turn)
+                searched = True
+                while len(call.answers) > ANSWERS_PER_CALL:
+                    call.answers.popitem(last=False)
+            return call.answers[key]
+
+        latest, before = state.topics[-1], query_for(replace(state, topics=state.topics[:-1]))
+        current = None
+        if before:
+            earlier = ask(Turn(before, village_id=village_id, dispute_type=state.dispute_type))
+            current = earlier.advice.matter if earlier is not None else None
+        found = ask(Turn(latest, village_id=village_id, current_matter=current, dispute_type=state.dispute_type))
+        if found is not None and found.advice.kind == "clarify" and before:
+            found = ask(Turn(latest, village_id=village_id, pending_question=before, dispute_type=state.dispute_type))
+        return found, searched
 
     def remember_shown(self, result: AssistResult) -> bool:
         """Whether ``result`` shows anything the call had not shown last time (and remember it if so).

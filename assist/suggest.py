@@ -1,10 +1,12 @@
 """What the agent could read out next: cited law for what the caller just said, and 1–3 reply drafts.
 
-The search goes through ``knowledge.answer_question``, the same decision the chat bot makes (FAQ
-near-duplicate, confident statute, or "ask for more"), so a caller hears on the phone what a villager
-would read on WeChat. Drafts are short and in plain words, because the agent reads them aloud; every
-legal answer ends with ``DISCLAIMER``. Each suggestion and draft has a stable id, so what the agent
-used can be counted per kind of draft and per cited source.
+The answer goes through ``knowledge.guides.policy``, the same answer policy the chat bot follows
+(the matter's guide and the articles it rests on; a follow-up answered from the guide's sections),
+so a caller hears on the phone what a villager would read on WeChat. Drafts are the short, spoken
+form (``brief_answer``) because the agent reads them aloud; every legal answer ends with
+``DISCLAIMER``. A lawyer-written FAQ answer to a near-identical question is shown to the agent as
+one more suggestion. Each suggestion and draft has a stable id, so what the agent used can be
+counted per kind of draft and per cited source.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 
 from assist.draft import CallState, Handoff
 from cases.routing import contact_promise
-from knowledge import Answer, KnowledgeBase, KnowledgeError, answer_question
-from knowledge.answer import DISCLAIMER, citation_label
+from knowledge import KnowledgeError
+from knowledge.guides.policy import Advice, Advisor, Turn
+from knowledge.guides.render import brief_answer, section_answer
 from knowledge.types import Hit
+from triage.safety import hotline_safety_script, is_self_harm
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +29,6 @@ QUERY_MIN_CHARS = 40
 QUERY_MAX_CHARS = 300
 QUERY_MAX_LINES = 3
 
-EMERGENCY = "情况紧急！请马上拨打110报警；有人受伤请拨打120。先保证自己和家人的安全，离开危险的人和地方。"
 GREETING = "您好，这里是法律服务热线。您慢慢说，遇到了什么事？"
 _ROLE_WORDS = {
     "mediator": "请人民调解员帮您调解",
@@ -52,10 +55,27 @@ def query_for(state: CallState) -> str | None:
     return " ".join(lines)[-QUERY_MAX_CHARS:]
 
 
-def search(kb: KnowledgeBase, query: str, village_id: str | None) -> Answer | None:
-    """The answer decision for ``query``; None when the index fails, so the rest of the assist still works."""
+#: A FAQ question this close (dense cosine) is the caller's question asked before: show the lawyer's answer.
+FAQ_MIN_COSINE = 0.85
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the knowledge base gave for the caller's words: the advice, and a near-identical FAQ if any."""
+
+    advice: Advice
+    faq: Hit | None = None
+
+
+def search(advisor: Advisor, turn: Turn) -> Found | None:
+    """The answer decision for the caller's words; None when the index fails, so the rest still works."""
     try:
-        return answer_question(kb, query, village_id=village_id)
+        advice = advisor.advise(turn)
+        faq = None
+        if advice.kind == "answer" and "dense" in advisor.kb.modes:
+            near = advisor.kb.search(turn.text, k=1, source="faq", mode="dense")
+            faq = near[0] if near and near[0].score >= FAQ_MIN_COSINE else None
+        return Found(advice, faq)
     except KnowledgeError:
         logger.exception("assist: knowledge search failed")
         return None
@@ -66,29 +86,28 @@ def suggestion_id(hit: Hit) -> str:
     return f"faq:{hit.faq_id}" if hit.source == "faq" else hit.citation
 
 
-def suggestions(answer: Answer | None) -> list[Hit]:
-    """The cited sources, then the lawyer-written FAQ answer when the question is a near-duplicate.
+def suggestions(found: Found | None) -> list[Hit]:
+    """The cited articles, then the lawyer-written FAQ answer when the question is a near-duplicate.
 
     Shown even when the assistant would ask the villager to clarify: the agent is a person who can
     judge a weak match, and a plausible article is a starting point.
     """
-    if answer is None:
+    if found is None:
         return []
-    hits = list(answer.citations) + ([answer.faq] if answer.faq is not None else [])
+    hits = list(found.advice.citations) + ([found.faq] if found.faq is not None else [])
     seen: dict[str, Hit] = {}
     for hit in hits:
         seen.setdefault(suggestion_id(hit), hit)
     return list(seen.values())
 
 
-def _answer_draft(answer: Answer) -> Draft | None:
-    if answer.kind == "faq" and answer.faq is not None:
-        first = answer.citations[0] if answer.citations else None
-        basis = f"（依据：{citation_label(first.source, first.title, first.article)}）" if first else ""
-        text = f"律师对类似问题的解答是：{answer.summary}{basis}{DISCLAIMER}"
-        return Draft(f"answer:{suggestion_id(answer.faq)}", text)
-    if answer.kind == "statutes" and answer.citations:
-        return Draft(f"answer:{suggestion_id(answer.citations[0])}", f"{answer.summary}{DISCLAIMER}")
+def _answer_draft(found: Found) -> Draft | None:
+    advice = found.advice
+    if advice.kind == "section" and advice.guide is not None:
+        return Draft(f"section:{advice.guide.id}:{advice.sections[0]}", section_answer(advice))
+    if advice.kind == "answer" and advice.citations:
+        ref = f"guide:{advice.guide.id}" if advice.guide else suggestion_id(advice.citations[0])
+        return Draft(f"answer:{ref}", brief_answer(advice))
     return None
 
 
@@ -122,17 +141,17 @@ def _contact_draft(state: CallState) -> Draft | None:
 
 
 def reply_drafts(
-    state: CallState, answer: Answer | None, handoff: Handoff | None, *, emergency_contacts: str = ""
+    state: CallState, found: Found | None, handoff: Handoff | None, *, emergency_contacts: str = ""
 ) -> list[Draft]:
     """1–3 drafts, most urgent first: 110/120 in an emergency, then the legal answer (or a clarifying
     question), then the handoff, then a request for contact details the case still lacks."""
     drafts: list[Draft] = []
     emergency = state.risk_level == "emergency"
     if emergency:
-        local = f"本地紧急联系：{emergency_contacts}。" if emergency_contacts else ""
-        drafts.append(Draft("emergency", EMERGENCY + local))
-    elif answer is not None:
-        drafts.append(_answer_draft(answer) or _clarify_draft(state))
+        script = hotline_safety_script(emergency_contacts, self_harm=is_self_harm(state.risk_cues))
+        drafts.append(Draft("emergency", script))
+    elif found is not None:
+        drafts.append(_answer_draft(found) or _clarify_draft(state))
     if handoff is not None:
         drafts.append(_handoff_draft(handoff))
         contact = _contact_draft(state)

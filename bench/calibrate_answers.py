@@ -10,8 +10,9 @@ the encoder, so each is searched in a view of the index that never saw it:
   little optimistic; dev is reported apart for that reason, and the choice is made on both
   (about 1,000 questions instead of 143, where one question moves a band by several points).
 Prints, per threshold, how many questions fall on each side and how often the cited material
-is right there (shares an article with the gold citations). The chosen values live in
-``knowledge/answer.py`` (``AnswerPolicy``).
+is right there (shares an article with the gold citations). The chosen value is the score above
+which an answer is worded as sure (``AdvicePolicy.confident_score`` in ``knowledge/guides/policy.py``);
+below it the answer says "下面这些规定可能相关". The FAQ threshold is ``assist.suggest.FAQ_MIN_COSINE``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import argparse
 from typing import NamedTuple
 
 from cunfa.settings import get_settings
-from knowledge.answer import AnswerPolicy
 from knowledge.base import KnowledgeBase, index_inputs, shared_knowledge_base
 from knowledge.citations import normalize_citation
 from knowledge.evaluation import Question, held_out_view, load_questions
+from knowledge.guides.policy import AdvicePolicy
 from knowledge.index import tokenize_corpus
 from knowledge.ranker import FOLDS, fold_of, fold_view
 from triage import DISPUTE_TYPE_LABELS, classify_dispute
@@ -44,14 +45,14 @@ def _gold(hits, question: Question) -> bool:  # noqa: ANN001 - list[Hit]
     return bool({normalize_citation(h.citation) for h in hits} & question.gold)
 
 
-def rows_for(kb: KnowledgeBase, questions: list[Question], policy: AnswerPolicy) -> list[Row]:
+def rows_for(kb: KnowledgeBase, questions: list[Question], policy: AdvicePolicy) -> list[Row]:
     rows = []
     for q in questions:
         statutes = kb.search(q.text, k=3, source="statute")
         faq = kb.search(q.text, k=1, source="faq", mode="dense")[0] if "dense" in kb.modes else None
         faq_ok = bool(faq and {normalize_citation(c) for c in faq.extra.get("cited", [])} & q.gold)
         topic_right = None
-        if statutes[0].score < policy.statute_min_score and (topic := classify_dispute(q.text)) is not None:
+        if statutes[0].score < policy.confident_score and (topic := classify_dispute(q.text)) is not None:
             again = kb.search(f"{DISPUTE_TYPE_LABELS[topic.value]} {q.text}", k=3, source="statute")
             topic_right = _gold(again, q)
         rows.append(Row(statutes[0].score, _gold(statutes, q), faq.score if faq else 0.0, faq_ok, topic_right))
@@ -62,7 +63,7 @@ def _share(flags: list[bool]) -> str:
     return f"{len(flags):4d}, {sum(flags) / max(1, len(flags)):.2f}"
 
 
-def report(name: str, rows: list[Row], policy: AnswerPolicy) -> None:
+def report(name: str, rows: list[Row], policy: AdvicePolicy) -> None:
     n = len(rows)
     right = sum(r.statute_right for r in rows) / n
     print(f"\n## {name}: {n} questions; top-3 statutes contain a gold article: {right:.2f}")
@@ -78,8 +79,8 @@ def report(name: str, rows: list[Row], policy: AnswerPolicy) -> None:
         print(f"{t:20.2f} | {_share([r.faq_right for r in rows if r.faq_score >= t])}")
     topic = [r.topic_right for r in rows if r.topic_right is not None]
     print(
-        f"below {policy.statute_min_score} with a lexicon topic: {len(topic)}; answering with the topic added "
-        f"would cite a gold article for {sum(topic)} of them (so the assistant asks instead)"
+        f"below {policy.confident_score} with a lexicon topic: {len(topic)}; answering with the topic added "
+        f"would cite a gold article for {sum(topic)} of them"
     )
 
 
@@ -87,7 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev-only", action="store_true", help="skip the train questions (no fold encoders)")
     args = parser.parse_args()
-    settings, policy = get_settings(), AnswerPolicy()
+    settings, policy = get_settings(), AdvicePolicy()
     kb = shared_knowledge_base(settings)
     inputs = index_inputs(settings)
     dev_view = held_out_view(kb, inputs, settings.encoders_dir, "dev")

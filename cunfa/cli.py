@@ -76,6 +76,60 @@ def _cmd_villages_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_guides_check(args: argparse.Namespace) -> int:
+    """Schema, then every cited article against the statute collection; exit 2 on any problem."""
+    from pathlib import Path
+
+    from knowledge.guides import GuideFormatError, citation_problems, load_guides, read_guide, statute_lookup
+    from knowledge.ingest import load_statutes
+    from triage import DISPUTE_TYPES
+
+    settings = get_settings()
+    try:
+        if args.paths:
+            guides = [read_guide(Path(p), dispute_types=DISPUTE_TYPES) for p in args.paths]
+        else:
+            guides = list(load_guides(settings.guides_dir, dispute_types=DISPUTE_TYPES))
+    except GuideFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    statutes = statute_lookup(load_statutes(settings.laws_dir))
+    problems = [line for guide in guides for line in citation_problems(guide, statutes)]
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    print(f"{len(guides)} guide(s) checked, {len(problems)} problem(s)")
+    return 2 if problems else 0
+
+
+def _cmd_risk_train(args: argparse.Namespace) -> int:
+    """Fit triage/risk_model.json from data/risk/train/ and print the cross-validation report."""
+    from triage.learn.risk_training import train
+
+    try:
+        report = train()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_guides_fit(args: argparse.Namespace) -> int:
+    """Fit knowledge/guides/matter_model.json from the guides and the FAQ's train split."""
+    from knowledge.guides import GuideFormatError, load_guides
+    from knowledge.learn.matter_training import train
+    from triage import DISPUTE_TYPES
+
+    settings = get_settings()
+    try:
+        book = load_guides(settings.guides_dir, dispute_types=DISPUTE_TYPES)
+    except GuideFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(train(book, settings.faq_file, settings.guides_dir), ensure_ascii=False, indent=2))
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     """Prepare in a child process, then supervise.
 
@@ -311,6 +365,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--rules", required=True, help="Markdown or text file with 第N条 clauses (- for stdin)")
     add.set_defaults(func=_cmd_villages_add)
     villages.add_parser("list", help="list villages").set_defaults(func=_cmd_villages_list)
+
+    risk = sub.add_parser("risk", help="the risk engine's model").add_subparsers(dest="risk_command", required=True)
+    risk.add_parser("train", help="fit triage/risk_model.json from data/risk/train/").set_defaults(func=_cmd_risk_train)
+
+    guides = sub.add_parser("guides", help="matter guides (办事指南)").add_subparsers(
+        dest="guides_command", required=True
+    )
+    check = guides.add_parser("check", help="check guide files and every article they cite")
+    check.add_argument("paths", nargs="*", help="guide files (default: every guide in CUNFA_GUIDES_DIR)")
+    check.set_defaults(func=_cmd_guides_check)
+    guides.add_parser("fit", help="fit the matter model from the guides").set_defaults(func=_cmd_guides_fit)
 
     users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="users_command", required=True)
     user_add = users.add_parser("add", help="create a staff account (password read from stdin)")

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     laws_dir: Path = Field(_SHARED_DATA / "laws", description="Markdown statutes to ingest.")
     faq_file: Path = Field(_SHARED_DATA / "lecoqa" / "train.json", description="Legal FAQ (LeCoQA JSON).")
+    guides_dir: Path = Field(
+        PROJECT_ROOT / "data" / "guides", description="Matter guides (办事指南), one reviewed YAML file per matter."
+    )
     encoder: str = Field(
         "",
         description="sentence-transformers model name or path for dense retrieval; empty = the encoder "
@@ -119,7 +122,7 @@ class Settings(BaseSettings):
         env_prefix = "CUNFA_"
         env_file = ".env"
 
-    @validator("data_dir", "laws_dir", "faq_file", pre=False)
+    @validator("data_dir", "laws_dir", "faq_file", "guides_dir", pre=False)
     def _absolute(cls, value: Path) -> Path:  # noqa: N805 - pydantic validator signature
         # Child processes run with other working directories; relative paths would drift.
         return value.expanduser().resolve()

@@ -3,17 +3,12 @@
 Importable without Rasa. Public API: ``KnowledgeBase``, ``build_index``, ``Hit``, ``Document``.
 """
 
-from knowledge.answer import ANSWER_ANYWAY, Answer, AnswerPolicy, answer_question
 from knowledge.base import KnowledgeBase, index_inputs, shared_knowledge_base
 from knowledge.errors import IndexNotBuilt, InvalidQuery, KnowledgeError, UnknownSource
 from knowledge.index import IndexInputs, build_index, load_index
 from knowledge.types import SOURCES, Document, Hit
 
 __all__ = [
-    "Answer",
-    "AnswerPolicy",
-    "ANSWER_ANYWAY",
-    "answer_question",
     "SOURCES",
     "Document",
     "Hit",

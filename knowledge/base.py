@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from cunfa.settings import Settings
+from knowledge.citations import normalize_citation
 from knowledge.errors import InvalidQuery, UnknownSource
 from knowledge.fusion import Ranker
 from knowledge.hybrid import FEATURES, MODES, FaqEvidence, HybridRetriever, LawNames, Mode
@@ -62,6 +63,7 @@ class KnowledgeBase:
             index.shared["lengths"],
             bigrams=index.bigrams,
         )
+        self._articles = {normalize_citation(d.citation): i for i, d in enumerate(docs) if d.source == "statute"}
         # Load jieba's dictionary now rather than inside the first resident's request.
         index.bm25.tokenizer.tokenize("预热")
 
@@ -100,6 +102,11 @@ class KnowledgeBase:
         if source is None:
             return self._source_masks["statute"] + self._source_masks["faq"]
         return self._source_masks[source]
+
+    def article(self, citation: str) -> Hit | None:
+        """The statute article a citation names ("民法典第一千零七十九条", any title spelling), if indexed."""
+        i = self._articles.get(normalize_citation(citation))
+        return None if i is None else Hit.from_document(self.index.documents[i], 0.0)
 
     def _rule_hits(self, query: str, village_id: str, k: int) -> list[Hit]:
         if self.villages is None:

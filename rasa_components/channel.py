@@ -30,7 +30,7 @@ from rasa_components.turn_state import recent_saves
 logger = logging.getLogger(__name__)
 
 #: The only slots the gateway reads; the rest of the conversation stays inside Rasa.
-REPORTED_SLOTS = ("risk_level", "case")
+REPORTED_SLOTS = ("risk_level", "case", "matter")
 
 
 def turn_outcome(tracker: Any) -> dict[str, Any]:

@@ -45,6 +45,16 @@ def tiny_kb(tiny_index_root: Path, tiny_inputs: IndexInputs) -> KnowledgeBase:
     return KnowledgeBase.from_directory(index_path(tiny_index_root, tiny_inputs))
 
 
+@pytest.fixture(scope="session")
+def tiny_advisor(tiny_kb: KnowledgeBase):  # noqa: ANN201 - knowledge.guides.policy.Advisor
+    """The answer policy over the tiny index and the test guides (tests/data/guides)."""
+    from knowledge.guides import load_guides
+    from knowledge.guides.matter import load_matter_model
+    from knowledge.guides.policy import Advisor
+
+    return Advisor(tiny_kb, load_guides(TEST_DATA / "guides"), load_matter_model())
+
+
 @pytest.fixture
 def tiny_settings(tmp_path: Path, tiny_index_root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings whose data directory holds the tiny index, exported so every reader agrees."""
@@ -54,6 +64,7 @@ def tiny_settings(tmp_path: Path, tiny_index_root: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("CUNFA_DATA_DIR", str(data_dir))
     monkeypatch.setenv("CUNFA_LAWS_DIR", str(TEST_DATA / "laws"))
     monkeypatch.setenv("CUNFA_FAQ_FILE", str(TEST_DATA / "faq.json"))
+    monkeypatch.setenv("CUNFA_GUIDES_DIR", str(TEST_DATA / "guides"))
     get_settings.cache_clear()
     return get_settings()
 

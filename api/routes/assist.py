@@ -8,6 +8,7 @@ useful the assistant is. Contract and examples: ``docs/assist.md``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -28,13 +29,14 @@ from api.schemas.assist import (
 )
 from api.schemas.common import ErrorResponse
 from api.security import StaffDep, require
-from assist import AssistService, Filing, Line, build_intake, events
-from cases import audit
+from assist import AssistService, CallState, Filing, Line, build_intake, emergency_intake, events
+from cases import CaseError, audit
 
 router = APIRouter(prefix="/v1/assist", tags=["assist"])
 AGENTS = require("hotline", "admin")
 ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
-_NULLABLE = ("dispute_type", "dispute_type_label", "handoff")
+_NULLABLE = ("dispute_type", "dispute_type_label", "handoff", "emergency_case")
+logger = logging.getLogger(__name__)
 _service_lock = threading.Lock()
 
 
@@ -60,15 +62,18 @@ def _service(request: Request, state: StateDep) -> AssistService:
 def assist_call(body: AssistRequest, request: Request, state: StateDep, staff: StaffDep) -> JSONResponse:
     """Send the whole transcript each time; only new or changed lines are read again.
 
-    Risk never goes down during a call, and an emergency puts the 110/120 instruction first in
-    `reply_drafts`. While the knowledge index is still loading, `suggestions` is empty and everything
-    else works. A result that shows new suggestions or drafts is recorded as a `shown` event.
+    Risk never goes down during a call, and an emergency puts the safety script first in
+    `reply_drafts` and files an urgent case at once (`emergency_case`; once per call, completed by the
+    agent's own filing later). While the knowledge index is still loading, `suggestions` is empty and
+    everything else works. A result that shows new suggestions or drafts is recorded as a `shown` event.
     """
     started = time.perf_counter()
     service = _service(request, state)
     lines = [Line(line.speaker, line.text) for line in body.transcript]
-    result = service.assist(body.call_id, lines, kb=state.knowledge, village_id=body.village_id)
+    result = service.assist(body.call_id, lines, advisor=state.advisor(), village_id=body.village_id)
     data = result.to_dict()
+    if result.state.risk_level == "emergency":
+        data["emergency_case"] = _file_emergency(state, staff.username, body.call_id, result.state, lines)
     if service.remember_shown(result):
         with state.case_store().session() as session:
             events.record(
@@ -90,6 +95,21 @@ def assist_call(body: AssistRequest, request: Request, state: StateDep, staff: S
     for key in _NULLABLE:
         out.setdefault(key, None)
     return JSONResponse(out)
+
+
+def _file_emergency(state: StateDep, agent: str, call_id: str, call: CallState, lines: list[Line]) -> dict | None:
+    """File (or find: the key is the call's) the urgent case; an outage must not hide the safety script."""
+    try:
+        receipt = state.case_store().create(emergency_intake(call_id, agent, call, lines))
+    except CaseError:
+        logger.exception("assist: the emergency case for call %s could not be filed", call_id)
+        return None
+    return {
+        "case_id": receipt.number,
+        "handler_role": receipt.handler_role,
+        "first_contact_due_at": receipt.first_contact_due_at.isoformat(),
+        "contact_promise": receipt.contact_promise,
+    }
 
 
 @router.post(
@@ -151,6 +171,8 @@ def file_case(body: FileCaseFromCallRequest, request: Request, state: StateDep, 
         )
     )
     receipt = store.create(intake)
+    # The call may already have its case (filed the moment it turned into an emergency): complete it.
+    store.fill_in(receipt.number, intake, actor=staff.username)
     with store.session() as session:
         if not events.exists(session, body.call_id, "case_filed"):
             events.record(session, call_id=body.call_id, agent=staff.username, kind="case_filed", ref=receipt.number)

@@ -45,6 +45,13 @@ class HandoffOut(BaseModel):
     reason: str = Field(..., description="Why, in words the agent can say or note")
 
 
+class EmergencyCaseOut(BaseModel):
+    case_id: str
+    handler_role: str
+    first_contact_due_at: str
+    contact_promise: str
+
+
 class AssistResponse(BaseModel):
     call_id: str
     suggestions: list[HitOut] = Field(..., description="Cited sources for what the caller just said, best first")
@@ -57,6 +64,11 @@ class AssistResponse(BaseModel):
     risk_cues: list[str] = Field(..., description="level:label of each danger cue heard")
     case_draft: CaseDraft
     handoff: HandoffOut | None = Field(..., description="Who should take the case on, when a person is needed")
+    emergency_case: EmergencyCaseOut | None = Field(
+        None,
+        description="The urgent case filed the moment the call reached `emergency` (once per call); the agent's "
+        "later POST /v1/assist/case completes this same case",
+    )
     latency_ms: float = Field(..., description="Server time spent on this request")
 
 

@@ -58,6 +58,9 @@ class Reply(BaseModel):
     text: str
     citations: list[HitOut] = []
     buttons: list[Button] = []
+    brief: str | None = Field(
+        None, description="The same reply shortened for small screens and voice (summary and article names only)"
+    )
 
 
 class Intent(BaseModel):
@@ -83,6 +86,9 @@ class ChatResponse(BaseModel):
     intent: Intent
     risk_level: RiskLevel = "none"
     case: CaseRef | None = None
+    matter: str | None = Field(
+        None, description="The conversation's current legal matter (a guide id such as wage_arrears), if any"
+    )
     degraded: bool = Field(False, description="True when the dialogue engine was down and the gateway answered alone")
 
     class Config:

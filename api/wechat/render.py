@@ -3,7 +3,8 @@
 WeChat text messages have no buttons, so each button becomes a line "回复 1 找调解员" and the
 number the resident types back is mapped to that button's payload on the next message. Citations
 are named as "依据：《…》第N条" lines unless the reply text already names them (the action server's
-answers quote each article), so a long answer does not spend WeChat's 2048 bytes twice.
+answers quote each article), so a long answer does not spend WeChat's 2048 bytes twice. A reply
+with a ``brief`` form is shown in it: summary and article names first, details behind options.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def render_body(body: dict[str, Any]) -> Rendered:
     parts: list[str] = []
     options: list[Option] = []
     for reply in body.get("replies") or []:
-        text = str(reply.get("text") or "").strip()
+        # The short form where the action wrote one: WeChat's first screen is a phone's, and the
+        # details are a numbered option away (详细说说, 要准备啥材料).
+        text = str(reply.get("brief") or reply.get("text") or "").strip()
         lines = [text] if text else []
         for hit in reply.get("citations") or []:
             label = citation_label(hit)

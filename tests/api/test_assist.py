@@ -16,6 +16,7 @@ from cases.staff import add_user
 from cunfa.settings import Settings
 from knowledge import KnowledgeBase
 from knowledge.answer import DISCLAIMER
+from tests.conftest import TEST_DATA
 
 PASSWORD = "correct horse battery"
 WAGES = [
@@ -33,7 +34,7 @@ DANGER = [
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, emergency_contacts="镇派出所 0371-12345678")
+    return Settings(data_dir=tmp_path, guides_dir=TEST_DATA / "guides", emergency_contacts="镇派出所 0371-12345678")
 
 
 def _users(settings: Settings) -> None:
@@ -84,8 +85,9 @@ def test_assist_returns_the_contract_and_records_what_was_shown(client: TestClie
     body = response.json()
     assert set(body) == {
         "call_id", "suggestions", "suggestion_ids", "reply_drafts", "draft_ids", "dispute_type",
-        "dispute_type_label", "risk_level", "risk_cues", "case_draft", "handoff", "latency_ms",
+        "dispute_type_label", "risk_level", "risk_cues", "case_draft", "handoff", "emergency_case", "latency_ms",
     }  # fmt: skip
+    assert body["emergency_case"] is None
     assert body["call_id"] == "call-1"
     assert body["suggestions"] and len(body["suggestion_ids"]) == len(body["suggestions"])
     assert body["suggestion_ids"][0] == body["suggestions"][0]["citation"]

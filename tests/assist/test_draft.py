@@ -110,7 +110,7 @@ def test_risk_escalates_and_is_never_lowered() -> None:
         caller("跟邻居吵架了"), caller("他扬言要报复"), caller("现在他拿着刀在门口"), caller("好了他走了，没事了")
     )
     assert state.risk_level == "emergency"
-    assert state.risk_cues == ("low:quarrel", "high:threat", "emergency:weapon")
+    assert state.risk_cues[:2] == ("low:quarrel", "high:threat") and "emergency:weapon" in state.risk_cues
     handoff = handoff_for(state)
     assert handoff is not None and handoff.handler_role == "emergency" and "拿着刀" in handoff.reason
 

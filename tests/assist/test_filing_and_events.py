@@ -32,7 +32,7 @@ def test_intake_from_an_edited_draft() -> None:
     assert intake.channel == "hotline" and intake.filed_by == "agent1"
     assert intake.idempotency_key == "assist:call-1" and intake.conversation_id == "hotline:call-1"
     assert intake.description == "隔壁老李把俺家宅基地占了，还扬言要报复。"  # the call's summary
-    assert intake.risk_level == "high" and intake.risk_cues == ("high:threat",)
+    assert intake.risk_level == "high" and intake.risk_cues == ("high:threat", "high:revenge")
     assert intake.transcript == ({"speaker": "caller", "text": "隔壁老李把俺家宅基地占了，还扬言要报复"},)
 
 

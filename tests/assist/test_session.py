@@ -11,8 +11,12 @@ import pytest
 from assist import AssistService, Line, session
 from knowledge import IndexInputs, KnowledgeBase
 from knowledge.answer import DISCLAIMER
+from knowledge.guides import load_guides
+from knowledge.guides.matter import load_matter_model
+from knowledge.guides.policy import Advisor
 from knowledge.index import index_path, load_index
 from knowledge.villages import VillageStore
+from tests.conftest import TEST_DATA
 
 CALL_DAY = date(2026, 11, 23)
 CALL = [
@@ -32,9 +36,9 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = session.search
 
-    def counting(kb: KnowledgeBase, query: str, village_id: str | None):  # noqa: ANN202
-        seen.append(query)
-        return real(kb, query, village_id)
+    def counting(advisor, turn):  # noqa: ANN001, ANN202
+        seen.append(turn.text)
+        return real(advisor, turn)
 
     monkeypatch.setattr(session, "search", counting)
     return seen
@@ -45,38 +49,38 @@ def service() -> AssistService:
 
 
 def test_growing_transcript_reads_only_new_lines_and_searches_only_new_caller_words(
-    tiny_kb: KnowledgeBase, searches: list[str]
+    tiny_advisor, searches: list[str]
 ) -> None:
     svc = service()
-    reads = [svc.assist("c1", CALL[:n], kb=tiny_kb).lines_read for n in range(1, len(CALL) + 1)]
+    reads = [svc.assist("c1", CALL[:n], advisor=tiny_advisor).lines_read for n in range(1, len(CALL) + 1)]
     assert reads == [1] * len(CALL)
     # Two topical caller lines, two searches: name and phone answers do not search again.
     assert len(searches) == 2
     assert "包工头拖欠工资" in searches[0] and "抚养费" in searches[1]
-    again = svc.assist("c1", CALL, kb=tiny_kb)
+    again = svc.assist("c1", CALL, advisor=tiny_advisor)
     assert again.lines_read == 0 and not again.searched and len(searches) == 2
 
 
-def test_editing_the_last_line_rereads_only_that_line(tiny_kb: KnowledgeBase, searches: list[str]) -> None:
+def test_editing_the_last_line_rereads_only_that_line(tiny_advisor, searches: list[str]) -> None:
     svc = service()
     typing = CALL[:1] + [Line("caller", "包工头拖欠")]
-    svc.assist("c1", typing, kb=tiny_kb)
-    done = svc.assist("c1", CALL[:2], kb=tiny_kb)
+    svc.assist("c1", typing, advisor=tiny_advisor)
+    done = svc.assist("c1", CALL[:2], advisor=tiny_advisor)
     assert done.lines_read == 1 and done.searched
     assert done.state.amount == "30000元"
 
 
-def test_cached_result_equals_a_fresh_read(tiny_kb: KnowledgeBase) -> None:
+def test_cached_result_equals_a_fresh_read(tiny_advisor) -> None:
     svc = service()
-    svc.assist("c1", CALL[:3] + [Line("caller", "王大川")], kb=tiny_kb)  # a line later corrected in place
-    cached = svc.assist("c1", CALL, kb=tiny_kb)
-    fresh = service().assist("c1", CALL, kb=tiny_kb)
+    svc.assist("c1", CALL[:3] + [Line("caller", "王大川")], advisor=tiny_advisor)  # a line later corrected in place
+    cached = svc.assist("c1", CALL, advisor=tiny_advisor)
+    fresh = service().assist("c1", CALL, advisor=tiny_advisor)
     assert cached.to_dict() == fresh.to_dict()
     assert cached.state.name == "王大山"
 
 
-def test_results_carry_stable_ids_and_drafts(tiny_kb: KnowledgeBase) -> None:
-    result = service().assist("c1", CALL[:2], kb=tiny_kb)
+def test_results_carry_stable_ids_and_drafts(tiny_advisor) -> None:
+    result = service().assist("c1", CALL[:2], advisor=tiny_advisor)
     body = result.to_dict()
     assert body["suggestion_ids"] == [h["citation"] for h in body["suggestions"] if h["source"] != "faq"] + [
         f"faq:{h['faq_id']}" for h in body["suggestions"] if h["source"] == "faq"
@@ -90,11 +94,12 @@ def test_results_carry_stable_ids_and_drafts(tiny_kb: KnowledgeBase) -> None:
 def test_emergency_puts_110_first_even_without_an_index() -> None:
     lines = [Line("caller", "他拿着刀在我家门口，说要砍死我"), Line("caller", "俺叫李秀英")]
     result = AssistService(emergency_contacts="镇派出所 0371-12345678", today=lambda: CALL_DAY).assist(
-        "c9", lines, kb=None
+        "c9", lines, advisor=None
     )
     assert result.draft_ids[0] == "emergency"
     first = result.drafts[0].text
     assert "110" in first and "120" in first and "镇派出所 0371-12345678" in first
+    assert "别挂电话" in first  # the safety script keeps the caller talking
     assert result.handoff is not None and result.handoff.handler_role == "emergency"
     assert result.suggestions == []
     assert "handoff:emergency" in result.draft_ids and "ask_contact" in result.draft_ids
@@ -106,40 +111,41 @@ def test_known_village_is_resolved_and_its_rules_searched(
     store = VillageStore(tmp_path / "villages")
     store.put("sample-qingshiwan", "青石湾村", "# 青石湾村村规民约\n\n第一条 工资应当按月足额支付，不得拖欠。\n")
     kb = KnowledgeBase(load_index(index_path(tiny_index_root, tiny_inputs)), villages=store)
+    advisor = Advisor(kb, load_guides(TEST_DATA / "guides"), load_matter_model())
     lines = [Line("caller", "俺是青石湾村的"), Line("caller", "包工头拖欠工资不给怎么办")]
-    result = service().assist("c1", lines, kb=kb)
+    result = service().assist("c1", lines, advisor=advisor)
     assert result.village_id == "sample-qingshiwan"
     assert result.case_draft()["village"] == "青石湾村"
     assert any(h.source == "village_rule" for h in result.suggestions)
-    by_id = service().assist("c2", lines[1:], kb=kb, village_id="sample-qingshiwan")
+    by_id = service().assist("c2", lines[1:], advisor=advisor, village_id="sample-qingshiwan")
     assert by_id.case_draft()["village"] == "青石湾村"  # named by the store when the caller did not say
 
 
-def test_shown_is_remembered_only_when_it_changes(tiny_kb: KnowledgeBase) -> None:
+def test_shown_is_remembered_only_when_it_changes(tiny_advisor) -> None:
     svc = service()
-    first = svc.assist("c1", CALL[:2], kb=tiny_kb)
+    first = svc.assist("c1", CALL[:2], advisor=tiny_advisor)
     assert svc.remember_shown(first)
-    assert not svc.remember_shown(svc.assist("c1", CALL[:3], kb=tiny_kb))
-    assert svc.remember_shown(svc.assist("c1", CALL, kb=tiny_kb))
+    assert not svc.remember_shown(svc.assist("c1", CALL[:3], advisor=tiny_advisor))
+    assert svc.remember_shown(svc.assist("c1", CALL, advisor=tiny_advisor))
 
 
 def test_old_and_surplus_calls_are_forgotten() -> None:
     now = [0.0]
     svc = AssistService(max_calls=2, idle_seconds=60, clock=lambda: now[0], today=lambda: CALL_DAY)
     for call_id in ("a", "b", "c"):
-        svc.assist(call_id, CALL[:2], kb=None)
+        svc.assist(call_id, CALL[:2], advisor=None)
     assert len(svc) == 2 and svc.snapshot("a") is None
     now[0] = 120.0
-    svc.assist("d", CALL[:2], kb=None)
+    svc.assist("d", CALL[:2], advisor=None)
     assert len(svc) == 1 and svc.snapshot("d") is not None
 
 
-def test_a_long_call_whose_page_drops_early_lines_keeps_what_they_said(tiny_kb: KnowledgeBase) -> None:
+def test_a_long_call_whose_page_drops_early_lines_keeps_what_they_said(tiny_advisor) -> None:
     svc = service()
     danger = [Line("caller", "他拿着刀在门口")] + [Line("caller", f"然后他又说了第{i}句话") for i in range(199)]
-    assert svc.assist("long", danger, kb=None).state.risk_level == "emergency"
+    assert svc.assist("long", danger, advisor=None).state.risk_level == "emergency"
     later = danger[3:] + [Line("caller", "现在他走了"), Line("caller", "我叫王大山")]
-    result = svc.assist("long", later, kb=None)
+    result = svc.assist("long", later, advisor=None)
     assert result.lines_read == 2  # only the new lines: the dropped ones are still remembered
     assert result.state.risk_level == "emergency" and result.state.name == "王大山"
 
@@ -147,9 +153,9 @@ def test_a_long_call_whose_page_drops_early_lines_keeps_what_they_said(tiny_kb: 
 def test_a_very_long_call_keeps_being_read_incrementally() -> None:
     svc = service()
     call = [Line("caller", "他拿着刀在门口")] + [Line("caller", f"第{i}句") for i in range(199)]
-    svc.assist("long", call, kb=None)
+    svc.assist("long", call, advisor=None)
     for i in range(199, 400):  # the page keeps sending its latest 200 lines
         call.append(Line("caller", f"第{i}句"))
-        result = svc.assist("long", call[-200:], kb=None)
+        result = svc.assist("long", call[-200:], advisor=None)
         assert result.lines_read == 1
     assert result.state.risk_level == "emergency"

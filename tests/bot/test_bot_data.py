@@ -11,7 +11,7 @@ from cunfa.bot_model import rasa_environment, venv_bin
 from cunfa.settings import PROJECT_ROOT, Settings
 
 CONTRACT_INTENTS = {
-    "greet", "goodbye", "thank", "affirm", "deny", "ask_legal_question", "ask_village_rule", "request_lawyer",
+    "greet", "goodbye", "thank", "affirm", "deny", "ask_legal_question", "ask_followup", "ask_village_rule", "request_lawyer",
     "request_mediation", "report_dispute", "legal_aid", "check_case_status", "emergency", "bot_challenge",
     "out_of_scope", "feedback",
 }  # fmt: skip

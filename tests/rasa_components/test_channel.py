@@ -61,7 +61,7 @@ def test_the_outcome_carries_the_intent_and_only_the_slots_the_gateway_reads() -
     outcome = turn_outcome(tracker())
     assert outcome == {
         "latest_message": {"intent": {"name": "emergency", "confidence": 0.99}},
-        "slots": {"risk_level": "emergency", "case": {"case_id": "C-1"}},
+        "slots": {"risk_level": "emergency", "case": {"case_id": "C-1"}, "matter": None},
     }
     assert "13912345678" not in str(outcome)
     assert turn_outcome(None) == {"latest_message": {}, "slots": {}}
