@@ -61,6 +61,9 @@ class AdvicePolicy:
     retrieval_k: int = 100
     vote_k: int = 10
     max_citations: int = 3
+    #: Added to retrieval's score for an article the guide relies on, and again for one of its key articles.
+    guide_bonus: float = 1.0
+    key_bonus: float = 0.5
     max_rule_citations: int = 2
     rule_min_score: float = 0.6
     rule_confident_score: float = 0.8
@@ -219,18 +222,29 @@ class Advisor:
         return list(out.values())
 
     def _citations(self, guide: Guide | None, hits: list[Hit], rules: list[Hit]) -> list[Hit]:
-        """Village rules first, then the guide's articles that retrieval found, then its key articles."""
-        limit = self.policy.max_citations
-        chosen: dict[str, Hit] = {h.citation: h for h in rules[: self.policy.max_rule_citations]}
+        """Village rules first, then statutes ranked by retrieval's score plus a bonus for the guide's own.
+
+        An article the guide relies on gets ``guide_bonus`` (its key articles ``key_bonus`` more), so the
+        matter's law leads while a better-matching article outside the guide can still be cited; the
+        guide's key articles stand in, at the bonus alone, where retrieval did not find them.
+        """
+        p = self.policy
+        chosen: dict[str, Hit] = {h.citation: h for h in rules[: p.max_rule_citations]}
         if guide is None:
             for hit in hits:
                 chosen.setdefault(hit.citation, hit)
-            return list(chosen.values())[:limit]
+            return list(chosen.values())[: p.max_citations]
         cited = {normalize_citation(ref) for ref in guide.cited()}
+        key = {normalize_citation(ref) for ref in guide.articles}
+        scored: dict[str, tuple[float, Hit]] = {}
         for hit in hits:
-            if normalize_citation(hit.citation) in cited and len(chosen) < limit:
-                chosen.setdefault(hit.citation, hit)
+            norm = normalize_citation(hit.citation)
+            bonus = (p.guide_bonus if norm in cited else 0.0) + (p.key_bonus if norm in key else 0.0)
+            scored[hit.citation] = (hit.score + bonus, hit)
         for hit in self._resolve(list(guide.articles)):
-            if len(chosen) < limit:
-                chosen.setdefault(hit.citation, hit)
-        return list(chosen.values())[:limit]
+            scored.setdefault(hit.citation, (p.guide_bonus + p.key_bonus, hit))
+        for _, hit in sorted(scored.values(), key=lambda pair: -pair[0]):
+            if len(chosen) >= p.max_citations:
+                break
+            chosen.setdefault(hit.citation, hit)
+        return list(chosen.values())[: p.max_citations]

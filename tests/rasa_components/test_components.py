@@ -59,3 +59,32 @@ def test_lexicon_fills_in_when_diet_found_nothing() -> None:
 def test_numbers_alone_are_never_an_uncued_emergency(text: str) -> None:
     [out] = RiskOverride().process([message(text, "emergency", 0.95, ("deny", 0.02))])
     assert out.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["俺没正经工作 就在家种地 会不会因为这个把娃判给他", "那俺该上哪告他去", "请律师要钱不", "邻居占了俺家的地 能告他不"],
+)
+def test_a_question_that_asks_for_nobody_is_answered(text: str) -> None:
+    from rasa_components.question_router import QuestionRouter
+
+    [out] = QuestionRouter().process([message(text, "report_dispute", 0.8, ("ask_legal_question", 0.1))])
+    assert out.get("intent")["name"] == "ask_legal_question"
+    assert [r["name"] for r in out.get("intent_ranking")][:2] == ["ask_legal_question", "report_dispute"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("帮俺登记一下 邻居占了俺家的地 能管不", "report_dispute"),
+        ("我想找个律师 要花钱不", "request_lawyer"),
+        ("包工头欠了俺们六个人三万多块 过年都没给 人也找不着了", "report_dispute"),
+        ("/request_lawyer", "request_lawyer"),
+        ("离婚后孩子归谁", "ask_legal_question"),
+    ],
+)
+def test_requests_for_a_person_stay_requests(text: str, intent: str) -> None:
+    from rasa_components.question_router import QuestionRouter
+
+    [out] = QuestionRouter().process([message(text, intent, 0.8)])
+    assert out.get("intent")["name"] == intent
