@@ -25,7 +25,9 @@ async def test_the_engine_decides_not_the_intent(tracker_with) -> None:
         "legal_question", text="俺是他闺女 叫李秀兰 手机15937651234", intent="emergency", slots={"risk_level": "none"}
     )
     assert await action.extract_risk_level(CollectingDispatcher(), named, {}) == {}
-    danger = tracker_with("legal_question", text="他拿着刀在俺家门口", intent="report_dispute", slots={"risk_level": "none"})
+    danger = tracker_with(
+        "legal_question", text="他拿着刀在俺家门口", intent="report_dispute", slots={"risk_level": "none"}
+    )
     assert await action.extract_risk_level(CollectingDispatcher(), danger, {}) == {"risk_level": "emergency"}
 
 

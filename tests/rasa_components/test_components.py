@@ -63,7 +63,12 @@ def test_numbers_alone_are_never_an_uncued_emergency(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["俺没正经工作 就在家种地 会不会因为这个把娃判给他", "那俺该上哪告他去", "请律师要钱不", "邻居占了俺家的地 能告他不"],
+    [
+        "俺没正经工作 就在家种地 会不会因为这个把娃判给他",
+        "那俺该上哪告他去",
+        "请律师要钱不",
+        "邻居占了俺家的地 能告他不",
+    ],
 )
 def test_a_question_that_asks_for_nobody_is_answered(text: str) -> None:
     from rasa_components.question_router import QuestionRouter
