@@ -1,7 +1,13 @@
-"""Begin the intake form: say who the case goes to, and keep what the resident already told us."""
+"""Begin the intake form: answer what the story asks, say who the case goes to, keep what was told.
+
+A resident who asks for a person while telling the matter ("包工头跑了工钱不给 俺想找个律师") gets the
+matter's short answer first (the same policy as every legal answer, ``knowledge.guides.policy``), then
+the form: the answer is what they can act on today, the person is who acts with them.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import resolve_village
 from actions._intake import clean_description, substantive
+from actions._replies import send_reply
+from actions._resources import advisor
+from knowledge import KnowledgeError
+from knowledge.guides import GuideFormatError
+from knowledge.guides.policy import Turn
+from knowledge.guides.render import brief_answer
+
+logger = logging.getLogger(__name__)
 
 KIND_BY_INTENT = {
     "request_lawyer": "lawyer",
@@ -43,9 +57,28 @@ class ActionStartIntake(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         if not tracker.get_slot("description") and substantive(text):
             events.append(SlotSet("description", clean_description(text)))
+        if substantive(text):
+            events += self._answer_first(dispatcher, tracker, text)
         if not tracker.get_slot("village"):
             _, name = resolve_village(tracker, None)
             if name:
                 events.append(SlotSet("village", name))
         dispatcher.utter_message(text=INTRO[kind] + "先问您几个问题，随时说“取消”就不登记了。")
+        return events
+
+    @staticmethod
+    def _answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
+        """The matter's brief answer, when the story names one; its dispute type pre-fills the form."""
+        village_id = ((tracker.latest_message or {}).get("metadata") or {}).get("village_id")
+        try:
+            advice = advisor().advise(Turn(text, village_id=village_id, current_matter=tracker.get_slot("matter")))
+        except (KnowledgeError, GuideFormatError):
+            logger.exception("intake: the answer before the form failed; the form goes on")
+            return []
+        if advice.kind != "answer" or advice.guide is None:
+            return []
+        send_reply(dispatcher, brief_answer(advice), citations=advice.citations)
+        events: list[dict[str, Any]] = [SlotSet("matter", advice.guide.id)]
+        if not tracker.get_slot("dispute_type"):
+            events.append(SlotSet("dispute_type", advice.guide.dispute_type))
         return events

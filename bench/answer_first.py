@@ -59,7 +59,7 @@ Reply = dict
 Ask = Callable[[str, str | None], Reply]  # (text, conversation id) -> reply
 
 
-def score(questions: list[dict], followups: list[dict], ask: Callable[[], Ask]) -> dict:
+def score(questions: list[dict], followups: list[dict], ask: Callable[[], Ask], show: bool = False) -> dict:
     answered = matter = hit3 = 0
     for q in questions:
         reply = ask()(q["text"], None)
@@ -68,6 +68,8 @@ def score(questions: list[dict], followups: list[dict], ask: Callable[[], Ask]) 
         answered += reply["answered"]
         matter += reply["matter"] in good
         hit3 += any(normalize_citation(c) in accept for c in reply["citations"][:3])
+        if show and (not reply["answered"] or reply["matter"] not in good):
+            print(f"QUESTION {q['matter']} -> {reply['matter']} ({reply.get('intent')}): {q['text']}")
     same = [f for f in followups if f["section"] != "new_matter"]
     new = [f for f in followups if f["section"] == "new_matter"]
     right_section = moved = 0
@@ -76,9 +78,14 @@ def score(questions: list[dict], followups: list[dict], ask: Callable[[], Ask]) 
         first = turn(f["turns"][0], "first")
         second = turn(f["turns"][1], "second")
         if f["section"] == "new_matter":
-            moved += second["answered"] and second["matter"] == f["new_matter"]
+            ok = second["answered"] and second["matter"] == f["new_matter"]
+            moved += ok
         else:
-            right_section += first["matter"] == f["matter"] and second["section"] == f["section"]
+            ok = first["matter"] == f["matter"] and second["section"] == f["section"]
+            right_section += ok
+        if show and not ok:
+            print(f"FOLLOW-UP {f['section']} {f['matter']}: {first['matter']}/{second['matter']} "
+                  f"{second['section']} ({second.get('intent')}): {f['turns']}")  # fmt: skip
     n = len(questions)
     return {
         "questions": n,
@@ -173,12 +180,14 @@ def stack_asker(api_url: str) -> Callable[[], Ask]:
             body = client.post("/v1/chat", json={"user_id": user, "text": text, "channel": "web"}).json()
             citations = [c["citation"] for r in body.get("replies", []) for c in r.get("citations", [])]
             texts = "\n".join(r.get("text", "") for r in body.get("replies", []))
-            section = next((name for title, name in _SECTION_BY_TITLE.items() if title in texts), None)
+            shown = sorted((texts.index(title), name) for title, name in _SECTION_BY_TITLE.items() if title in texts)
+            section = shown[0][1] if shown else None
             return {
                 "answered": bool(citations),
                 "matter": body.get("matter"),
                 "citations": citations,
                 "section": section,
+                "intent": (body.get("intent") or {}).get("name"),
             }
 
         return ask
@@ -186,23 +195,26 @@ def stack_asker(api_url: str) -> Callable[[], Ask]:
     return conversation
 
 
-def run_engine(batch: str, baseline: str) -> dict:
+def run_engine(batch: str, baseline: str, show: bool = False) -> dict:
     questions, followups = load(batch)
     return {
-        "current": score(questions, followups, current_asker()),
+        "current": score(questions, followups, current_asker(), show),
         f"main@{baseline}": score(questions, followups, baseline_asker(baseline)),
     }
 
 
-def run_stack(batch: str, baseline: str) -> dict:
+def run_stack(batch: str, baseline: str, show: bool = False, current_only: bool = False) -> dict:
     from stack import baseline_checkout, running_stack
 
     questions, followups = load(batch)
     limits_off = {"CUNFA_RATE_LIMIT_PER_IP": "100000", "CUNFA_RATE_LIMIT_PER_USER": "100000"}
+    systems = [("current", PROJECT_ROOT)]
+    if not current_only:
+        systems.append((f"main@{baseline}", baseline_checkout(baseline)))
     results = {}
-    for name, root in (("current", PROJECT_ROOT), (f"main@{baseline}", baseline_checkout(baseline))):
+    for name, root in systems:
         with running_stack(limits_off, root) as stack:
-            results[name] = score(questions, followups, stack_asker(stack.api_url))
+            results[name] = score(questions, followups, stack_asker(stack.api_url), show and name == "current")
     return results
 
 
@@ -212,8 +224,17 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of today's main")
     parser.add_argument("--stack", action="store_true", help="through the running product (POST /v1/chat)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--show", action="store_true", help="print the misses (dev batches only: never tune on held-out)"
+    )
+    parser.add_argument("--current-only", action="store_true", help="skip the baseline (quicker, while tuning)")
     args = parser.parse_args()
-    results = run_stack(args.batch, args.baseline) if args.stack else run_engine(args.batch, args.baseline)
+    if args.show and args.batch.startswith("heldout"):
+        parser.error("--show is for dev batches: looking at held-out misses would be tuning on them")
+    if args.stack:
+        results = run_stack(args.batch, args.baseline, args.show, args.current_only)
+    else:
+        results = run_engine(args.batch, args.baseline, args.show)
     text = json.dumps({"batch": args.batch, "mode": "stack" if args.stack else "engine", **results}, indent=2)
     print(text)
     if args.json:

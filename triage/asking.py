@@ -13,18 +13,32 @@ import re
 
 from triage.text import normalize
 
-__all__ = ["asks_rather_than_requests"]
+__all__ = ["asks_about_a_case", "asks_rather_than_requests"]
 
 # A request for a person or for the case to be registered: the resident wants someone to act.
 _REQUEST = re.compile(
-    r"我要|俺要|咱要|我想找|俺想找|想找个|给我找|给俺找|帮我找|帮俺找|帮我|帮俺|帮忙|帮帮|请你们|你们给|你们得|"
-    r"登记|反映|投诉|举报|立案|上报|报个|处理一下|管管|做主|告状|派人|来人|申请法律援助|要法律援助|找律师|找调解"
+    r"我要|俺要|咱要|我想找|俺想找|想找个|找个|找人|给我找|给俺找|帮我找|帮俺找|帮我|帮俺|帮忙|帮帮|请你们|你们给|你们得|"
+    r"登记|反映|投诉|举报|立案|上报|报个|处理一下|管管|做主|告状|派人|派个|来人|申请法律援助|要法律援助|找律师|找调解|"
+    r"联系|约|预约|来给|来俺家|来我家|来村里|组织|调解一下|能调解|调解不|说和|评评理|坐班|上门"
 )
 # A question: particles, question words, "…不" / "…没" at the end, "能不能" shapes.
 _QUESTION = re.compile(
     r"[?？]|吗|么|嘛$|呢$|不$|没$|没有$|不了$|能不能|会不会|可不可以|是不是|算不算|有没有|要不要|该不该|行不行|中不中|"
     r"咋|怎么|怎样|如何|多少|多久|多长|哪|谁|啥|什么|几"
 )
+
+
+# Asking after a case already filed: its number, its progress.
+_CASE_STATUS = re.compile(
+    r"\d{4}-[A-Za-z0-9]+-\d|案件|案子|编号|进度|进展|办到|办得|处理到|有结果|啥结果|受理|登记的|尾号|回执|查一下|查查|"
+    r"(?:我|俺)(?:报|反映|申请|登记)的|报的那个|批了|审核|通过了|转到哪|转上去|在办|谁在办|有人管没|没人联系|"
+    r"没给(?:我|俺)打电话|还没来|咋还没|啥时候能有"
+)
+
+
+def asks_about_a_case(text: str) -> bool:
+    """Whether a message asks about a case already filed (a number, progress), not about the law."""
+    return bool(_CASE_STATUS.search(normalize(text or "").replace(" ", "")))
 
 
 def asks_rather_than_requests(text: str) -> bool:

@@ -29,11 +29,11 @@ from typing import Literal
 from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
 from knowledge.guides.book import GuideBook
-from knowledge.guides.followup import asks_for_section, follow_up_sections, looks_like_follow_up
 from knowledge.guides.matter import MatterModel
 from knowledge.guides.model import SECTIONS, Guide
 from knowledge.repeal import in_force
 from knowledge.types import Hit
+from triage.followup import asks_for_section, follow_up_sections, looks_like_follow_up
 from triage.text import normalize
 
 AdviceKind = Literal["answer", "section", "clarify", "handoff"]
@@ -157,7 +157,8 @@ class Advisor:
         if current is not None and turn.section in SECTIONS:
             return self._section(current, (turn.section,), turn.text)
         if current is not None and looks_like_follow_up(view) and not self._new_matter(view, current):
-            return self._section(current, tuple(follow_up_sections(view)) or ("steps",), turn.text)
+            # The one section asked last: a follow-up asks one thing ("打官司要花多少钱" is the cost).
+            return self._section(current, tuple(follow_up_sections(view)[:1]) or ("steps",), turn.text)
 
         clarified = bool(turn.pending_question)
         query = f"{turn.pending_question} {turn.text}".strip() if clarified else turn.text

@@ -39,13 +39,13 @@ async def test_a_case_filed_earlier_in_the_conversation_is_raised(store, tracker
     )
     tracker = tracker_with(
         "legal_question",
-        text="他刚才放话要收拾俺",
+        text="派出所给他发过告诫书 他还是来闹",
         slots={"risk_level": "none", "case": receipt.to_dict()},
     )
     assert await ValidateSlotMappings().extract_risk_level(CollectingDispatcher(), tracker, {}) == {
         "risk_level": "high"
     }
     case = store.get(receipt.number)
-    assert case.risk_level == "high" and "high:threat" in case.risk_cues
+    assert case.risk_level == "high" and "high:order_history" in case.risk_cues
     assert case.first_contact_due_at < receipt.first_contact_due_at  # orange: two hours, not a day
     assert [e.kind for e in case.events][-1] == "risk_raised"

@@ -444,6 +444,32 @@ class TestRendering:
         ]
         assert rendered.options == [Option("找律师", "/request_lawyer")]
 
+    def test_the_brief_form_is_the_first_screen_and_details_are_options(self) -> None:
+        """On WeChat an answer shows its summary and article names; the rest is a numbered option away."""
+        body = {
+            "replies": [
+                {
+                    "text": "工资要按月发。\n依据的法律规定：\n1. 《中华人民共和国劳动法》第五十条：工资应当以货币形式按月支付……",
+                    "brief": "工资要按月发。\n依据：《中华人民共和国劳动法》第五十条",
+                    "citations": [{"source": "statute", "title": "中华人民共和国劳动法", "article": "第五十条",
+                                   "citation": "中华人民共和国劳动法第五十条"}],
+                    "buttons": [
+                        {"title": "详细说说", "payload": '/ask_followup{"followup_section": "steps"}'},
+                        {"title": "要准备啥材料", "payload": '/ask_followup{"followup_section": "evidence"}'},
+                    ],
+                }
+            ]
+        }  # fmt: skip
+        rendered = render_body(body)
+        assert rendered.text.splitlines() == [
+            "工资要按月发。",
+            "依据：《中华人民共和国劳动法》第五十条",
+            "",
+            "回复 1 详细说说",
+            "回复 2 要准备啥材料",
+        ]
+        assert rendered.options[1].payload == '/ask_followup{"followup_section": "evidence"}'
+
     def test_split_respects_bytes_and_characters(self) -> None:
         text = "短的一行\n" + "长" * 1000 + "\n最后一行"
         chunks = split_text(text, 100)

@@ -375,6 +375,12 @@ def test_assist_page_suggests_records_use_and_files_the_call(
     banner = page.locator("#risk-banner")
     expect(banner).to_be_visible(timeout=30_000)
     expect(banner).to_contain_text("110")
+    expect(banner).to_have_class(re.compile(r"\bbanner-emergency\b"))
+    # The urgent case is filed the moment the call turns red, and the banner says which.
+    expect(banner).to_contain_text("已自动登记紧急案件")
+    urgent = re.search(r"\d{4}-[A-Z0-9]+-\d{6}", banner.inner_text())
+    assert urgent and open_store(stack.database_url).get(urgent.group(0)).handler_role == "emergency"
+    expect(page.locator("#drafts li").first).to_contain_text("别挂电话")
     assert calls[-1]["call_id"] != call_id  # a new call id: nothing carried over
     watch.assert_clean()
     page.context.close()

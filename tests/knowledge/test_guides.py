@@ -19,12 +19,12 @@ from knowledge.guides import (
     read_guide,
     statute_lookup,
 )
-from knowledge.guides.followup import follow_up_sections, looks_like_follow_up
 from knowledge.guides.matter import MATTER_MODEL_FILE
 from knowledge.learn import matter_training
 from knowledge.repeal import in_force, repealed_titles
 from tests.conftest import SHARED_DATA, TEST_DATA
 from triage import DISPUTE_TYPES
+from triage.followup import follow_up_sections, looks_like_follow_up
 
 GUIDES_DIR = PROJECT_ROOT / "data" / "guides"
 
