@@ -18,10 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-from assist import extract
-from assist.dates import find_incident_date
-from assist.money import find_amounts
-from assist.prompts import asked_fields, is_backchannel
 from cases.routing import handler_role_for
 from knowledge.answer import first_sentences
 from triage import (
@@ -34,6 +30,9 @@ from triage import (
     normalize,
     parse_phone,
 )
+from triage.facts import merge_relation, read_facts
+from triage.facts import people as extract
+from triage.facts.prompts import asked_fields, is_backchannel
 
 Speaker = Literal["caller", "agent"]
 SUMMARY_CHARS = 500
@@ -78,6 +77,9 @@ class CallState:
     counterparty: str | None = None
     amount: str | None = None
     incident_date: str | None = None
+    #: The caller's relation to the person the matter happened to (a daughter calling for her father).
+    contact_relation: str = "self"
+    affected_person: str | None = None
     dispute_keywords: tuple[str, ...] = ()
     dispute_type: str | None = None
     risk_level: str = "none"
@@ -116,14 +118,6 @@ def _agent_line(state: CallState, text: str) -> CallState:
         return state  # "嗯", "您说": the question before it is still open
     keep_digits = "phone" in asked and "phone" in state.asked
     return replace(state, asked=asked, asked_age=0, phone_digits=state.phone_digits if keep_digits else "")
-
-
-#: How each field is read from a caller line: as the answer to the agent's question, or said in passing.
-_READERS = {
-    "name": (extract.answer_name, extract.mention_name),
-    "village": (extract.answer_village, extract.mention_village),
-    "counterparty": (extract.answer_counterparty, extract.mention_counterparty),
-}
 
 
 def _read_phone(
@@ -174,10 +168,12 @@ def _caller_line(state: CallState, text: str) -> CallState:
     combined = classify_dispute(_KEYWORD_GAP.join(keywords)) if keywords else None
 
     phone_digits = _read_phone(state, compact, asked, correction, values, answered)
-    amounts = find_amounts(compact, asked="amount" in asked)
-    found = {field: (answer if field in asked else mention)(compact) for field, (answer, mention) in _READERS.items()}
-    found["amount"] = amounts[0] if amounts else None
-    found["incident_date"] = find_incident_date(compact, state.today)
+    # The same reader as the chat's intake form (triage.facts): one way to hear a name, a village …
+    facts = read_facts(clean, asked=frozenset(asked), today=state.today)
+    found = {name: facts.get(name) for name in ("name", "village", "counterparty", "amount", "incident_date")}
+    merged = merge_relation(state.contact_relation, state.affected_person, facts.relation, correction=correction)
+    if merged:
+        values["contact_relation"], values["affected_person"] = merged
     for name, value in found.items():
         is_asked = name in asked
         if _put(values, name, value, answered=is_asked, correction=correction, current=getattr(state, name)):
@@ -234,7 +230,7 @@ def read_call(lines: list[Line], today: date) -> CallState:
 
 
 _WHY = {"mediator": "关系类纠纷，适合人民调解员先调解", "lawyer": "涉及钱款或责任，需要律师看证据和时效"}
-_REQUEST_WORDS = {"lawyer": "找律师", "mediation": "调解", "legal_aid": "法律援助"}
+_REQUEST_WORDS = {"lawyer": "找律师", "mediation": "调解", "legal_aid": "法律援助", "report": "登记反映这件事"}
 
 
 def handoff_for(state: CallState) -> Handoff | None:

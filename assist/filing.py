@@ -123,6 +123,11 @@ def build_intake(filing: Filing) -> CaseIntake:
         counterparty=_text(draft.get("counterparty")),
         amount=_text(draft.get("amount")),
         incident_date=_text(draft.get("incident_date")),
+        contact_relation=_text(draft.get("contact_relation")) or "self",
+        affected_person=_text(draft.get("affected_person")),
+        village_registered=False
+        if _text(draft.get("village")) and not (draft.get("village_id") or filing.village_id)
+        else None,
         conversation_id=f"{CHANNEL}:{filing.call_id}",
         idempotency_key=idempotency_key(filing.call_id),
         citations=tuple(hit.to_dict() for hit in filing.suggestions),

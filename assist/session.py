@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from assist.dates import today_in_china
 from assist.draft import CallState, Handoff, Line, handoff_for, step
 from assist.suggest import Draft, Found, query_for, reply_drafts, search, suggestion_id, suggestions
 from knowledge import KnowledgeBase
@@ -26,6 +25,7 @@ from knowledge.guides.policy import Advisor, Turn
 from knowledge.types import Hit
 from knowledge.villages import VillageInfo, VillageStore
 from triage import normalize
+from triage.facts.dates import today_in_china
 
 MAX_CALLS = 500
 IDLE_SECONDS = 4 * 3600
@@ -79,6 +79,8 @@ class AssistResult:
             "summary": s.summary,
             "amount": s.amount,
             "incident_date": s.incident_date,
+            "contact_relation": s.contact_relation if s.contact_relation != "self" else None,
+            "affected_person": s.affected_person,
         }
         return {key: value for key, value in fields.items() if value}
 

@@ -30,10 +30,11 @@ _FULLWIDTH = str.maketrans(
 _SPOKEN = str.maketrans(dict(zip(_SPOKEN_DIGITS, _SPOKEN_VALUES, strict=True)))
 # A run of at least 7 digits, spoken or written, possibly split by spaces or dashes. Shorter runs are ages,
 # dates and amounts ("六十三岁", "三五天") and must stay words.
-_DIGIT_RUN = re.compile(rf"[0-9{_SPOKEN_DIGITS}](?:[\s\-]*[0-9{_SPOKEN_DIGITS}]){{6,}}")
+_DIGIT_RUN = re.compile(rf"[0-9{_SPOKEN_DIGITS}](?:[\s\-,，、]*[0-9{_SPOKEN_DIGITS}]){{6,}}")
 _HAS_SPOKEN = re.compile(rf"[{_SPOKEN_DIGITS}]")
 _MAYBE_PHONE = re.compile(r"\d(?:[\s\-.()]*\d){6}")
-_JOIN_SEPARATORS = re.compile(r"(?<=\d)[\s\-.]+(?=\d)")
+# Dictated numbers come in groups: "幺八七，三零五二，六六一九" (an IME puts full-width commas in).
+_JOIN_SEPARATORS = re.compile(r"(?<=\d)[\s\-.,，、。]+(?=\d)")
 _MOBILE = re.compile(r"1\d{10}")
 _LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
 # Resident ID numbers: 18 characters (17 digits + digit/X), possibly grouped; old 15-digit IDs too.

@@ -26,6 +26,11 @@ class AssistRequest(BaseModel):
     )
 
 
+Relation = Literal[
+    "father", "mother", "son", "daughter", "husband", "wife", "brother", "sister", "other_relative", "neighbor", "other"
+]
+
+
 class CaseDraft(BaseModel):
     """What is known so far; a field is present only once it is known. The agent edits it before filing."""
 
@@ -38,6 +43,12 @@ class CaseDraft(BaseModel):
     summary: str | None = Field(None, max_length=2000, description="What the caller told, in their words")
     amount: str | None = Field(None, max_length=64, description="Sum in dispute, e.g. 25000元")
     incident_date: str | None = Field(None, max_length=64, description="When it happened, e.g. 2025年腊月")
+    contact_relation: Relation | None = Field(
+        None, description="The caller's relation to the person affected, when they call for someone else"
+    )
+    affected_person: str | None = Field(
+        None, max_length=64, description="Who the matter happened to, if not the caller"
+    )
 
 
 class HandoffOut(BaseModel):

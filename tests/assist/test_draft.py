@@ -37,7 +37,7 @@ def test_homestead_call_with_prompted_answers_and_spoken_phone_over_two_lines() 
         agent("这事什么时候开始的？"),
         caller("去年腊月"),
     )
-    assert (state.name, state.village, state.phone) == ("王大山", "青石湾", "13812345678")
+    assert (state.name, state.village, state.phone) == ("王大山", "青石湾村", "13812345678")  # as a clerk writes it
     assert state.counterparty == "隔壁老李"
     assert state.dispute_type == "homestead"
     assert state.incident_date == "2025年腊月"

@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from assist import extract
-from assist.dates import find_incident_date
-from assist.money import find_amounts
-from assist.prompts import asked_fields, is_backchannel
 from triage import normalize
+from triage.facts import people as extract
+from triage.facts import read_facts
+from triage.facts.dates import find_incident_date
+from triage.facts.money import find_amounts
+from triage.facts.prompts import asked_fields, is_backchannel
 
 CALL_DAY = date(2026, 11, 23)
 
@@ -196,3 +197,33 @@ def test_agent_questions(agent: str, fields: tuple[str, ...]) -> None:
 def test_backchannel_keeps_the_question_open() -> None:
     assert is_backchannel("嗯") and is_backchannel("好的，您说")
     assert not is_backchannel("您别急，慢慢说清楚是什么事")
+
+
+@pytest.mark.parametrize(
+    ("said", "village"),
+    [("马坊三组的", "马坊"), ("俺是石门沟二队的", "石门沟"), ("他们第三组的人", None), ("这三组的", None)],
+)
+def test_a_village_named_by_its_group(said: str, village: str | None) -> None:
+    assert extract.mention_village(said) == village
+
+
+def test_a_sentence_is_no_village_answer() -> None:
+    assert extract.answer_village("千万别打那个") is None
+    assert extract.answer_village("俺们是龙王庙的") == "龙王庙"
+
+
+@pytest.mark.parametrize(
+    ("said", "corrected", "value"),
+    [
+        ("村名不对，不是杏花村，是杏林村，我说快了", ("village",), "杏林村"),
+        ("刚才那个号是我老公的，千万别打那个！我自己的是13597402286", ("phone",), "13597402286"),
+        ("电话错了 是13812345679", ("phone",), "13812345679"),
+    ],
+)
+def test_a_correction_names_what_it_corrects(said: str, corrected: tuple[str, ...], value: str) -> None:
+    facts = read_facts(said)
+    assert facts.correction and facts.corrected == corrected and facts.get(corrected[0]) == value
+
+
+def test_a_correction_is_not_more_of_the_story() -> None:
+    assert not read_facts("哎呀刚才打错字了 不是东湾 是东滩村").story

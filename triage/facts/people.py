@@ -33,8 +33,11 @@ _FILLER = re.compile(
     r"听得到吗?|能听到吗?|听见了?吗?|什么|啥)+$"
 )
 _PUNCT = re.compile(r"[，。！？、,.!?;；:：~～…\-—\s]+")
-_QUESTIONISH = re.compile(r"[?？]|吗|怎么|咋|为什么|能不能|是不是|啥|什么")
-_CORRECTION = re.compile(r"不对|说错|错了|改成|改一下|应该是|更正|重新说|搞错")
+_QUESTIONISH = re.compile(r"[?？]|吗|怎么|咋|为什么|能不能|是不是|啥|什么|谁|哪|多少|几个|呢$")
+_CORRECTION = re.compile(
+    r"不对|说错|错了|改成|改一下|应该是|更正|重新说|搞错|打错|写错|弄错|说岔|说快了|不是[^，。,.]{1,8}是|"
+    r"刚才(?:那个|说的|给的|留的)|(?:我|俺)自己的(?:号|电话|手机)?(?:是|号)|别打(?:那个|这个)"
+)
 
 
 def is_filler(text: str) -> bool:
@@ -72,7 +75,9 @@ def _valid_name(name: str, *, min_len: int = 2) -> bool:
         and bool(_HAN.match(name))
         and not is_filler(name)
         and not _QUESTIONISH.search(name)
-        and not re.search(r"村|镇|乡|电话|手机|号码|律师|调解|老板|邻居", name)
+        and not re.search(
+            r"村|镇|乡|电话|手机|号码|律师|调解|老板|邻居|[他她你我俺咱]|闺女|儿子|女儿|媳妇|老婆|老公|男人", name
+        )
     )
 
 
@@ -110,23 +115,45 @@ _ANSWER_PREFIX = re.compile(
 _ANSWER_SUFFIX = re.compile(r"(?:就行了?|就好|就可以了?|吧|啊|呀|哈|嘞|呢|的)+$")
 
 
+_FORMAL_NAME = re.compile(r"(?:大名|学名|身份证上|户口上|正名|全名)(?:叫|是|写的是|上是)?")
+
+
 def answer_name(text: str) -> str | None:
-    """The caller's name in an answer to "您叫什么名字？": "王大山", "陈桂兰，耳东陈", "姓李", "叫我老王就行"."""
+    """The caller's name in an answer to "您叫什么名字？": "王大山", "陈桂兰，耳东陈", "姓李", "叫我老王就行".
+
+    The name a clerk writes wins: "俺叫武二旦，大名武建民" is 武建民, and "我姓邓，邓小梅" is 邓小梅.
+    """
+    for m in _FORMAL_NAME.finditer(text):
+        rest = text[m.end() :].lstrip("：:，, ")
+        if _starts_with_surname(rest):
+            name = _trim_name(rest)
+            if _valid_name(name):
+                return name
     found = mention_name(text)
+    if found and len(found) == 1:
+        # Only a surname so far ("我姓邓"): a full name in another clause that starts with it is better.
+        for segment in _segments(text):
+            name = _ANSWER_SUFFIX.sub("", _ANSWER_PREFIX.sub("", segment))
+            if name.startswith(found) and _valid_name(name):
+                return name
     if found:
         return found
-    for segment in _segments(text):
-        name = _ANSWER_SUFFIX.sub("", _ANSWER_PREFIX.sub("", segment))
-        if _valid_name(name, min_len=2) or (len(name) == 1 and _starts_with_surname(name)):
+    names = [_ANSWER_SUFFIX.sub("", _ANSWER_PREFIX.sub("", segment)) for segment in _segments(text)]
+    # A whole name in any clause beats a bare surname in an earlier one ("姓胡，胡长贵").
+    for name in names:
+        if _valid_name(name, min_len=2):
+            return name
+    for name in names:
+        if len(name) == 1 and _starts_with_surname(name):
             return name
     return None
 
 
 _VILLAGE = re.compile(
-    r"(?P<prefix>[\u4e00-\u9fff]{1,14}?)(?P<suffix>村(?![委里长民干子口头部支务规庄小医卫道路口])|家庄|社区)"
+    r"(?P<prefix>[\u4e00-\u9fff]{1,14}?)(?P<suffix>村(?![委里长民干子口头部支务规庄小医卫道路口上中外])|家庄|社区)"
 )
 _VILLAGE_LEAD = re.compile(
-    r"^.*(?:我是|俺是|我在|俺在|住在|家住|家在|来自|我们|俺们|咱们|我家|俺家|他家|就是|那个|这个|从|到|去|在|是|的|了)"
+    r"^.*(?:我是|俺是|我在|俺在|住在|住喺|家住|家在|来自|我们|俺们|咱们|我家|俺家|他家|就是|那个|这个|从|到|去|在|喺|是|的|了)"
 )
 # Words of a sentence, not of a name: "前年借给同村刘二…" names no village.
 _NOT_IN_VILLAGE_NAME = re.compile(r"[了的是在把被给借不没还要跟说过着就都也又欠打找让叫年我俺咱]|[同本邻外全各]$")
@@ -136,8 +163,32 @@ _NOT_VILLAGE = frozenset(
 )
 
 
+# "马坊三组的", "俺是石门沟二队的": a village's group said without 村 (the group is not kept).
+_GROUP_VILLAGE = re.compile(
+    r"(?:^|[，,。\s]|是|在|住|家)(?P<prefix>[\u4e00-\u9fff]{2,4}?)[一二三四五六七八九十\d]{1,2}(?:组|队|社)(?=的|$|[，,。\s])"
+)
+
+
+_NOT_GROUP_OWNER = re.compile(r"[他她们第这那]")  # "他们第三组": a group of people, not a village
+
+
 def mention_village(text: str, *, min_len: int = 2) -> str | None:
     """A village named in passing: "俺是青石湾村的" → "青石湾村", "住在刘家庄" → "刘家庄"."""
+    found = _mention_village(text, min_len=min_len)
+    if found:
+        return found
+    for m in _GROUP_VILLAGE.finditer(text):
+        prefix = m.group("prefix")
+        if (
+            prefix not in _NOT_VILLAGE
+            and not _NOT_IN_VILLAGE_NAME.search(prefix)
+            and not _NOT_GROUP_OWNER.search(prefix)
+        ):
+            return prefix
+    return None
+
+
+def _mention_village(text: str, *, min_len: int) -> str | None:
     for m in _VILLAGE.finditer(text):
         prefix, suffix = _VILLAGE_LEAD.sub("", m.group("prefix")), m.group("suffix")
         if suffix == "家庄":  # 刘家庄, 王家庄: the surname is the whole prefix
@@ -150,7 +201,7 @@ def mention_village(text: str, *, min_len: int = 2) -> str | None:
 
 
 _VILLAGE_ANSWER_PREFIX = re.compile(
-    r"^(?:[嗯啊哦噢呃额]|对|好)*(?:我是|俺是|我在|俺在|住在|我们是|俺们是|咱是|就是|在)?"
+    r"^(?:[嗯啊哦噢呃额]|对|好)*(?:我是|俺是|我在|俺在|住在|住喺|我们是|俺们是|咱是|就是|在|喺)?"
 )
 _VILLAGE_ANSWER_SUFFIX = re.compile(r"(?:的人|的|人|那边|这边|那块|那儿|这儿|呀|啊|嘞)+$")
 
@@ -162,7 +213,14 @@ def answer_village(text: str) -> str | None:
         return found
     for segment in _segments(text):
         value = _VILLAGE_ANSWER_SUFFIX.sub("", _VILLAGE_ANSWER_PREFIX.sub("", segment))
-        if 2 <= len(value) <= 12 and _HAN.match(value) and not is_filler(value) and not _QUESTIONISH.search(value):
+        # A village's name is short; a long answer is a sentence about something else.
+        if (
+            2 <= len(value) <= 8
+            and _HAN.match(value)
+            and not is_filler(value)
+            and not _QUESTIONISH.search(value)
+            and not _NOT_IN_VILLAGE_NAME.search(value)  # "千万别打那个": a sentence, not a village
+        ):
             return value
     return None
 
@@ -259,11 +317,17 @@ def answer_counterparty(text: str) -> str | None:
 
 _REQUESTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("legal_aid", re.compile(r"法律援助|法援|请不起律师|没钱请律师|免费的?律师")),
+    (
+        "report",
+        re.compile(
+            r"(?:我|俺|咱)(?:们)?(?:要|想)?(?:反映|登记|上报|报个|备案|投诉|举报)|帮(?:我|俺)(?:登记|反映|上报)"
+        ),
+    ),
     ("lawyer", re.compile(r"(?:找|请|要|想|需要|帮我|给我|安排|联系|问问)[\u4e00-\u9fff]{0,4}?(?:律师|法律顾问)")),
     (
         "mediation",
         re.compile(
-            r"(?:找|请|要|想|需要|帮我|给我|安排|联系)[\u4e00-\u9fff]{0,4}?调解|(?:能不能|可不可以|可以|能)调解"
+            r"(?:找|请|要|想|需要|帮我|给我|安排|联系)[\u4e00-\u9fff]{0,4}?调[解节]|(?:能不能|可不可以|可以|能)调[解节]"
         ),
     ),
 )
@@ -271,7 +335,7 @@ _REQUEST_NEGATED = re.compile(r"(?:不用|不要|不想|不需要|别|没必要|
 
 
 def requested_help(text: str) -> str | None:
-    """What kind of person the caller asks for (``legal_aid``, ``lawyer``, ``mediation``), None if they did not."""
+    """What the caller asks for (``legal_aid``, ``report``, ``lawyer``, ``mediation``), None if they did not."""
     for kind, pattern in _REQUESTS:
         m = pattern.search(text)
         if m and not _REQUEST_NEGATED.search(text[max(0, m.start() - 4) : m.start()]):
