@@ -1,10 +1,11 @@
 """Least-loaded assignment with a conflict check.
 
 Candidates are the people posted to the case's village for its handler role; when the village
-has none (or all are in conflict), the township committee. Among them, the one with the fewest
-open cases gets it. Nobody is assigned who is the counterparty, is related to them on record,
-or acts for them in another open case; an admin can override that only with a written reason,
-which goes on the case history.
+has none (or all are in conflict), the township committee; then the county centre's roster (posted
+with township ``COUNTY``), which also takes every case whose village the system does not know.
+Among them, the one with the fewest open cases gets it. Nobody is assigned who is the counterparty,
+is related to them on record, or acts for them in another open case; an admin can override that
+only with a written reason, which goes on the case history.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from cases.models import Case, CaseEvent, Relation, RosterEntry, User
 from cases.workflow import OPEN_STATUSES
 
 MIN_REASON = 4
+#: The township name the county centre's roster is posted under (``cunfa users post --township county``).
+COUNTY = "county"
 
 
 class NoHandlerAvailable(CaseError):
@@ -34,7 +37,7 @@ class ConflictOfInterest(CaseError):
 @dataclass(frozen=True)
 class Assignment:
     username: str
-    level: str  # village | township | override
+    level: str  # village | township | county | manual | override
     skipped: tuple[str, ...]  # usernames passed over because of a conflict
 
 
@@ -108,6 +111,17 @@ def candidates(session: Session, case: Case, *, township_only: bool = False) -> 
             )
         ).all()
         levels.append(("township", list(committee)))
+    county = session.scalars(
+        select(User)
+        .join(RosterEntry, RosterEntry.user_id == User.id)
+        .where(
+            RosterEntry.township == COUNTY,
+            RosterEntry.village_id.is_(None),
+            RosterEntry.handler_role == case.handler_role,
+            User.active == 1,
+        )
+    ).all()
+    levels.append(("county", list(county)))
     return levels
 
 
@@ -148,7 +162,7 @@ def assign(
                 break
         if result is None:
             raise NoHandlerAvailable(
-                f"nobody on the {case.village_id or 'unknown'} village or township roster can take a "
+                f"nobody on the {case.village_id or 'unknown'} village, township or county roster can take a "
                 f"{case.handler_role} case" + (f" (in conflict: {', '.join(skipped)})" if skipped else "")
             )
         detail = {"assignee": result.username, "level": result.level, "skipped_for_conflict": list(skipped)}

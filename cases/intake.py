@@ -14,6 +14,10 @@ from triage import DISPUTE_TYPES
 
 RISK_LEVELS = ("none", "low", "medium", "high", "emergency")
 REQUESTS = ("lawyer", "mediation", "report", "legal_aid", "emergency")
+CONTACT_RELATIONS = (
+    "self", "father", "mother", "son", "daughter", "husband", "wife", "brother", "sister",
+    "other_relative", "neighbor", "other",
+)  # fmt: skip
 CHANNELS = ("kiosk", "web", "hotline", "wechat", "console")
 MAX_DESCRIPTION = 2000
 
@@ -46,6 +50,11 @@ class CaseIntake:
     transcript: tuple[dict[str, str], ...] = ()
     filed_by: str = "bot"
     legal_aid_eligible: bool | None = None
+    #: The contact's relation to the affected person ("self" when they are the same person).
+    contact_relation: str = "self"
+    affected_person: str | None = None
+    #: False when the village was named but is not one the system knows (routed to the county roster).
+    village_registered: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.description or not self.description.strip():
@@ -60,6 +69,10 @@ class CaseIntake:
             raise InvalidIntake(f"requested must be one of {', '.join(REQUESTS)}; got {self.requested!r}")
         if self.channel not in CHANNELS:
             raise InvalidIntake(f"channel must be one of {', '.join(CHANNELS)}; got {self.channel!r}")
+        if self.contact_relation not in CONTACT_RELATIONS:
+            raise InvalidIntake(
+                f"contact_relation must be one of {', '.join(CONTACT_RELATIONS)}; got {self.contact_relation!r}"
+            )
         # Only an emergency may be filed without a way to call the resident back: the police
         # and the duty officer act on it at once, and a form would only delay them.
         if self.requested != "emergency" and self.risk_level != "emergency" and not self.phone:

@@ -63,6 +63,9 @@ class Case(Base):
     village_name = Column(String(64))
     resident_name = Column(String(64))
     resident_phone = Column(String(32))
+    #: The contact's relation to the person the matter happened to ("daughter" asking for her father).
+    contact_relation = Column(String(24), nullable=False, default="self", server_default="self")
+    affected_person = Column(String(64))
     phone_last4 = Column(String(4))
     counterparty = Column(String(200))
     description = Column(Text, nullable=False)

@@ -108,6 +108,8 @@ class CaseStore:
                 resident_name=intake.resident_name,
                 resident_phone=intake.phone,
                 phone_last4=_last4(intake.phone),
+                contact_relation=intake.contact_relation,
+                affected_person=intake.affected_person,
                 counterparty=intake.counterparty,
                 description=intake.description.strip(),
                 amount=intake.amount,
@@ -119,6 +121,7 @@ class CaseStore:
                     "citations": list(intake.citations),
                     "transcript": list(intake.transcript),
                     "legal_aid_eligible": intake.legal_aid_eligible,
+                    **({"village_registered": False} if intake.village_registered is False else {}),
                 },
                 created_at=now,
                 updated_at=now,
@@ -138,6 +141,13 @@ class CaseStore:
                         detail={"channel": intake.channel, "handler_role": role, "risk_level": intake.risk_level},
                     )
                 )
+                if intake.village_registered is False and intake.village_name:
+                    note = (
+                        f"村名“{intake.village_name}”不在系统登记的村里：案件转县级名册，"
+                        "核实后可在控制台把它关联到已登记的村。"
+                    )
+                    session.add(CaseEvent(case_id=case.id, at=now, actor=intake.filed_by, kind="note",
+                                          detail={"text": note}))  # fmt: skip
                 outbox.enqueue(
                     session,
                     topic=notification_topic(role, intake.risk_level),
@@ -255,6 +265,27 @@ class CaseStore:
                                       detail={"fields": [f for f in filled if f != "resident_phone"]}))  # fmt: skip
                 session.commit()
                 return True
+
+        return self._retry(update)
+
+    def link_village(self, number: str, village_id: str, village_name: str, *, actor: str) -> Case:
+        """Link a case filed under a village the system did not know to the registered one it is."""
+
+        def update() -> Case:
+            with self.session() as session:
+                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
+                if case is None:
+                    raise CaseNotFound(f"no case {number!r}")
+                now = datetime.now(timezone.utc)
+                detail = {"from": case.village_name, "to": village_id}
+                case.village_id, case.village_name, case.updated_at = village_id, village_name, now
+                context = dict(case.context or {})
+                context.pop("village_registered", None)
+                case.context = context
+                session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="village_linked", detail=detail))
+                session.commit()
+                _ = list(case.events)
+                return case
 
         return self._retry(update)
 

@@ -57,6 +57,9 @@ def case_detail(case: Case, *, reveal: bool) -> dict[str, Any]:
         if reveal
         else (mask_phone(case.resident_phone) if case.resident_phone else None),
         "counterparty": case.counterparty,
+        "contact_relation": case.contact_relation or "self",
+        "affected_person": case.affected_person if reveal else mask_name(case.affected_person),
+        "village_registered": context.get("village_registered", True),
         "description": text(case.description),
         "amount": case.amount,
         "incident_date": case.incident_date,

@@ -17,6 +17,7 @@ from api.schemas.cases import (
     AssignRequest,
     CaseListResponse,
     FileCaseRequest,
+    LinkVillageRequest,
     NoteRequest,
     ResidentStatusResponse,
     TransitionRequest,
@@ -28,6 +29,7 @@ from cases.assignment import assign
 from cases.models import Case
 from cases.views import case_detail, case_summary
 from cases.workflow import Status
+from knowledge.villages import VillageStore
 from triage import assess_risk, max_level
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -175,6 +177,20 @@ def assign_case(number: str, body: AssignRequest, state: StateDep, staff: StaffD
             "level": result.level,
             "skipped": list(result.skipped),
         }
+
+
+@router.post("/{number}/village", responses=ERRORS)
+def link_village(number: str, body: LinkVillageRequest, state: StateDep, staff: StaffDep) -> dict:
+    """Link a case filed under a village the system did not know ("柳河村") to the registered village it is.
+
+    For the case's assignee or an admin; the change is on the case history and in the audit log."""
+    found = _workable(state, number, staff)
+    info = VillageStore(state.settings.villages_dir).get(body.village_id)
+    if info is None:
+        raise HTTPException(404, f"no registered village {body.village_id!r}")
+    case = state.case_store().link_village(found, info.village_id, info.name, actor=staff.username)
+    _audit(state, staff, "link_village", found, village_id=info.village_id)
+    return {"case_id": case.number, "village_id": case.village_id, "village_name": case.village_name}
 
 
 #: Guesses at the 4 digits stop quickly: 10 lookups per client address per 10 minutes.

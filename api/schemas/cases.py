@@ -35,6 +35,11 @@ class AssignRequest(BaseModel):
     override_reason: str | None = Field(None, max_length=1000, description="Required to override a conflict")
 
 
+class LinkVillageRequest(BaseModel):
+    village_id: str = Field(..., min_length=1, max_length=64, regex=r"^[a-z0-9][a-z0-9-]{0,62}$",
+                            description="A registered village (GET /v1/villages)")  # fmt: skip
+
+
 class FileCaseRequest(BaseModel):
     """A grid worker (or admin) files a case on a resident's behalf."""
 

@@ -175,3 +175,27 @@ def test_staff_admins_manage_village_rules_and_others_may_not(client: TestClient
     denied = client.put("/v1/villages/v9/rules", params={"name": "样例村"}, content=rules,
                         headers={**headers, **login(client, "med-a")})  # fmt: skip
     assert denied.status_code == 403
+
+
+def test_case_filed_under_an_unknown_village_is_linked_to_the_registered_one(
+    client: TestClient, settings: Settings
+) -> None:
+    admin = login(client, "admin1")
+    rules = "# 柳河村村规民约\n\n第1条 禁止焚烧秸秆。\n".encode()
+    created = client.put("/v1/villages/liuhe/rules", params={"name": "柳河村"}, content=rules,
+                         headers={"Content-Type": "text/markdown", **admin})  # fmt: skip
+    assert created.status_code == 200, created.text
+    number = file(settings, village_id=None, village_name="柳河", village_registered=False,
+                  contact_relation="son", affected_person="赵老太")  # fmt: skip
+    detail = client.get(f"/v1/cases/{number}", headers=admin).json()
+    assert detail["village_registered"] is False and detail["contact_relation"] == "son"
+    assert detail["affected_person"] == "赵老太"
+    assert client.post(f"/v1/cases/{number}/village", json={"village_id": "nowhere"}, headers=admin).status_code == 404
+    assert client.post(f"/v1/cases/{number}/village", json={"village_id": "Bad Id"}, headers=admin).status_code == 422
+    grid = login(client, "grid-1")
+    assert client.post(f"/v1/cases/{number}/village", json={"village_id": "liuhe"}, headers=grid).status_code == 404  # not theirs
+    linked = client.post(f"/v1/cases/{number}/village", json={"village_id": "liuhe"}, headers=admin)
+    assert linked.status_code == 200, linked.text
+    assert linked.json() == {"case_id": number, "village_id": "liuhe", "village_name": "柳河村"}
+    after = client.get(f"/v1/cases/{number}", headers=admin).json()
+    assert after["village_registered"] is True and after["village_id"] == "liuhe"

@@ -240,3 +240,35 @@ def test_two_gateways_escalating_at_once_escalate_once(staffed: CaseStore) -> No
         first.close()
         second.close()
     assert [e.kind for e in staffed.get(number).events].count("escalated") == 1
+
+
+def test_county_roster_takes_what_no_village_or_township_can(staffed: CaseStore) -> None:
+    with staffed.session() as session:
+        county = add_user(session, username="county-1", role="mediator", password="correct horse", display_name="县调")
+        add_roster_entry(session, user=county, handler_role="mediator", township="county")
+        session.commit()
+    result = _assign(staffed, file(staffed, village_id=None, village_name="柳河村", village_registered=False).number)
+    assert result.username == "county-1" and result.level == "county"
+    # A registered village with its own mediators still gets them first.
+    assert _assign(staffed, file(staffed).number).level == "village"
+
+
+def test_unregistered_village_is_kept_as_told_and_noted_for_the_handler(staffed: CaseStore) -> None:
+    case = file(staffed, village_id=None, village_name="柳河村", village_registered=False,
+                contact_relation="daughter", affected_person="李老汉")  # fmt: skip
+    assert case.village_name == "柳河村" and case.context["village_registered"] is False
+    assert case.contact_relation == "daughter" and case.affected_person == "李老汉"
+    notes = [e.detail["text"] for e in case.events if e.kind == "note"]
+    assert notes and "柳河村" in notes[0] and "县级" in notes[0]
+    linked = staffed.link_village(case.number, "v-qsw", "青山湾村", actor="admin")
+    assert (linked.village_id, linked.village_name) == ("v-qsw", "青山湾村")
+    assert "village_registered" not in linked.context
+    assert linked.events[-1].kind == "village_linked" and linked.events[-1].detail["from"] == "柳河村"
+
+
+def test_unknown_contact_relation_is_refused_before_anything_is_stored() -> None:
+    from cases.intake import InvalidIntake
+
+    with pytest.raises(InvalidIntake, match="contact_relation"):
+        CaseIntake(description="娘的地叫人占了", channel="web", requested="mediation", phone="13912345678",
+                   contact_relation="boss")  # fmt: skip
