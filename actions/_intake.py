@@ -123,8 +123,24 @@ def substantive(text: str) -> bool:
     return len(text) >= 12 and classify_dispute(text) is not None
 
 
-_HARDSHIP_YES = re.compile(r"低保|特困|五保|困难|残疾|没钱|没有钱|穷|请不起|收入(很)?低|没(有)?收入|贫困|没(有)?工作")
+_HARDSHIP_YES = re.compile(
+    r"低保|特困|五保|建档立卡|贫困户|脱贫户|孤儿寡母|困难|残疾|没钱|没有钱|穷|请不起|收入(很)?低|没(有)?收入|贫困|没(有)?工作|"
+    r"[一二三四五六七八九几]?[百十]多?块|养老金|靠.{0,6}(?:过|活|养)|看病|吃药|欠了?一屁股|揭不开锅|紧巴|拿不出|掏不出|凑不出"
+)
 _HARDSHIP_NO = re.compile(r"^(不是|没有(?!钱|收入|工作)|不困难|不算|还行|还可以|过得去|不)")
+
+
+# Hardship said in the story itself, unmistakably: the pre-check is not asked again.
+_HARDSHIP_TOLD = re.compile(
+    r"低保户|特困户|五保户|建档立卡|贫困户|孤儿寡母|(?:没钱|没有钱)(?:打官司|请律师)|请不起律师|"
+    r"家里(?:很|特别|非常)?困难|经济困难"
+)
+
+
+def hardship_told(text: str) -> bool:
+    """Whether a story already says the family is hard up ("孤儿寡母的，没钱打官司")."""
+    text = normalize(text)
+    return bool(_HARDSHIP_TOLD.search(text)) and not re.search(r"不是(?:低保|贫困|特困)|不困难", text)
 
 
 def hardship_answer(text: str, intent: str = "") -> str | None:

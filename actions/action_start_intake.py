@@ -15,13 +15,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import resolve_village
-from actions._intake import clean_description, substantive
+from actions._intake import clean_description, hardship_told, substantive
 from actions._replies import send_reply
 from actions._resources import advisor
+from actions._story_type import HELP_GUIDES, story_type
 from knowledge import KnowledgeError
-from knowledge.guides import GuideFormatError
+from knowledge.guides import Guide, GuideFormatError
 from knowledge.guides.policy import Turn
 from knowledge.guides.render import brief_answer
+from triage.facts import merge_relation, read_facts
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,54 @@ INTRO = {
     "report": "好的，我帮您把这件事登记下来，交给调解员或法律顾问处理。",
     "legal_aid": "法律援助是免费的，家里经济困难的可以申请。我先帮您登记，法律援助中心会打电话核对条件。",
 }
+
+
+#: How far back a story told before asking for a person is looked for (user messages).
+STORY_LOOKBACK = 4
+
+
+def _story_before(tracker: Tracker) -> list[str]:
+    """What the resident said before asking for a person, since the last intake ended: the story they
+    told first ("包工头欠了俺们三万多块…" then "俺想找个律师") must not be asked for again."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_submit_intake":
+            break
+        if event.get("event") == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith("/"):
+                texts.append(text)
+            if len(texts) > STORY_LOOKBACK:
+                break
+    return list(reversed(texts))
+
+
+def _facts_told(tracker: Tracker, texts: list[str]) -> list[dict[str, Any]]:
+    """Name, phone, village, the other side, amount, date and who is asking for whom, from the story."""
+    slots = {"resident_name": "name", "phone": "phone", "village": "village", "counterparty": "counterparty",
+             "amount": "amount", "incident_date": "incident_date"}  # fmt: skip
+    found: dict[str, Any] = {}
+    relation: tuple[str | None, str | None] = (
+        tracker.get_slot("contact_relation"),
+        tracker.get_slot("affected_person"),
+    )
+    told_relation = False
+    for text in texts:
+        facts = read_facts(text)
+        for slot, fact in slots.items():
+            if facts.get(fact):
+                found[slot] = facts.get(fact)
+        merged = merge_relation(*relation, facts.relation)
+        if merged:
+            relation, told_relation = merged, True
+    # The type the whole story names, not its first sentence; bare requests ("找个律师") name none.
+    typed = story_type(" ".join(t for t in texts if substantive(t) or read_facts(t).story))
+    if typed:
+        found["dispute_type"] = typed
+    events = [SlotSet(slot, value) for slot, value in found.items() if not tracker.get_slot(slot)]
+    if told_relation:
+        events += [SlotSet("contact_relation", relation[0]), SlotSet("affected_person", relation[1])]
+    return events
 
 
 class ActionStartIntake(Action):
@@ -55,10 +105,20 @@ class ActionStartIntake(Action):
             SlotSet("intake_editing", None),
         ]
         text = (tracker.latest_message or {}).get("text") or ""
-        if not tracker.get_slot("description") and substantive(text):
-            events.append(SlotSet("description", clean_description(text)))
+        story = [t for t in _story_before(tracker) if t != text] + ([text] if not text.startswith("/") else [])
+        told = [t for t in story if substantive(t) or read_facts(t).story]
+        if not tracker.get_slot("description") and told:
+            events.append(SlotSet("description", clean_description(" ".join(told))))
+        events += _facts_told(tracker, story)
+        if kind == "legal_aid" and any(hardship_told(t) for t in story):
+            events.append(SlotSet("legal_aid_eligible", "yes"))
         if substantive(text):
-            events += self._answer_first(dispatcher, tracker, text)
+            guide = self._answer_first(dispatcher, tracker, text)
+            if guide is not None:
+                events.append(SlotSet("matter", guide.id))
+                typed = tracker.get_slot("dispute_type") or any(e.get("name") == "dispute_type" for e in events)
+                if not typed and guide.id not in HELP_GUIDES:
+                    events.append(SlotSet("dispute_type", guide.dispute_type))
         if not tracker.get_slot("village"):
             _, name = resolve_village(tracker, None)
             if name:
@@ -67,18 +127,15 @@ class ActionStartIntake(Action):
         return events
 
     @staticmethod
-    def _answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
-        """The matter's brief answer, when the story names one; its dispute type pre-fills the form."""
+    def _answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Guide | None:
+        """The matter's brief answer, when the story names one; its guide is the matter of the case."""
         village_id = ((tracker.latest_message or {}).get("metadata") or {}).get("village_id")
         try:
             advice = advisor().advise(Turn(text, village_id=village_id, current_matter=tracker.get_slot("matter")))
         except (KnowledgeError, GuideFormatError):
             logger.exception("intake: the answer before the form failed; the form goes on")
-            return []
+            return None
         if advice.kind != "answer" or advice.guide is None:
-            return []
+            return None
         send_reply(dispatcher, brief_answer(advice), citations=advice.citations)
-        events: list[dict[str, Any]] = [SlotSet("matter", advice.guide.id)]
-        if not tracker.get_slot("dispute_type"):
-            events.append(SlotSet("dispute_type", advice.guide.dispute_type))
-        return events
+        return advice.guide

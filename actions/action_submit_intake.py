@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 RESET = (
     "description",
     "counterparty",
+    "amount",
+    "incident_date",
+    "contact_relation",
+    "affected_person",
     "intake_confirmed",
     "intake_status",
     "intake_editing",
@@ -44,7 +48,8 @@ class ActionSubmitIntake(Action):
             dispatcher.utter_message(text="登记没有完成，什么也没有提交。需要时说“找调解员”或“找律师”重新开始。")
             return reset
 
-        village_id, village_name = resolve_village(tracker, tracker.get_slot("village"))
+        typed_village = tracker.get_slot("village")
+        village_id, village_name = resolve_village(tracker, None if typed_village == "不清楚" else typed_village)
         try:
             intake = CaseIntake(
                 description=tracker.get_slot("description") or "",
@@ -64,7 +69,12 @@ class ActionSubmitIntake(Action):
                 idempotency_key=message_key(tracker, "intake"),
                 citations=cited(tracker),
                 transcript=transcript(tracker),
+                # "unknown": asked twice without a clear answer; the legal-aid centre checks.
                 legal_aid_eligible={"yes": True, "no": False}.get(tracker.get_slot("legal_aid_eligible") or ""),
+                contact_relation=tracker.get_slot("contact_relation") or "self",
+                affected_person=tracker.get_slot("affected_person"),
+                # A village named but not registered: filed as said, routed to the county roster with a note.
+                village_registered=False if village_name and not village_id else None,
             )
             receipt = case_store().create(intake)
         except InvalidIntake as exc:

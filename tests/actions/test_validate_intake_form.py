@@ -76,6 +76,22 @@ def test_dispute_type_from_a_button_or_words(tracker_with) -> None:
     assert form.validate_dispute_type("欠工钱", CollectingDispatcher(), tracker, {}) == {"dispute_type": "wage_arrears"}
 
 
+def test_a_type_answered_with_more_of_the_story_is_read_from_the_whole_story(tracker_with) -> None:
+    form = ValidateIntakeForm()
+    text = "俺爹走了以后 老房子叫俺姐偷着卖了 钱一分没给俺"
+    tracker = answering(tracker_with, "dispute_type", text)
+    assert form.validate_dispute_type(text, CollectingDispatcher(), tracker, {}) == {"dispute_type": "inheritance"}
+
+
+def test_a_type_nobody_can_name_is_other_without_asking_again(tracker_with) -> None:
+    form = ValidateIntakeForm()
+    for text in ["不知道", "就是那个事呗 俺也说不上来是啥 反正挺窝囊的"]:
+        dispatcher = CollectingDispatcher()
+        tracker = answering(tracker_with, "dispute_type", text)
+        assert form.validate_dispute_type(text, dispatcher, tracker, {}) == {"dispute_type": "other"}
+        assert not dispatcher.messages
+
+
 def test_a_type_mentioned_in_passing_does_not_replace_the_answer(tracker_with) -> None:
     tracker = tracker_with(
         "intake_confirmed", text="邻居李四", slots={"requested_slot": "counterparty", "dispute_type": "neighbor"}
@@ -111,13 +127,104 @@ async def test_legal_aid_adds_the_hardship_question_before_the_read_back(tracker
     assert "legal_aid_eligible" not in await form.required_slots(slots, CollectingDispatcher(), mediation, DOMAIN)
 
 
-def test_a_name_the_tagger_cut_short_is_taken_whole(tracker_with) -> None:
-    from actions.validate_intake_form import _name_answer
+def answering(tracker_with, slot: str, text: str, **slots: object):  # noqa: ANN001, ANN201
+    """A tracker in which the resident just answered the form's question for ``slot`` with ``text``
+    (Rasa's from_text mapping has put the raw text in the slot, as it does before validation)."""
+    tracker = tracker_with("intake_confirmed", text=text, slots={"requested_slot": slot, **slots})
+    tracker.slots[slot] = text
+    tracker.events.extend([{"event": "user", "text": text}, {"event": "slot", "name": slot, "value": text}])
+    return tracker
 
-    assert _name_answer("刘", "刘桂兰") == "刘桂兰"
-    assert _name_answer("刘桂兰", "刘桂兰") == "刘桂兰"
-    assert _name_answer("老李", "俺是村东头的老李") == "老李"
-    assert _name_answer("王大山", "王大山啊") == "王大山"
-    assert _name_answer("王大山", "我叫王大山") == "王大山"
-    assert _name_answer(None, "周建国") == "周建国"
-    assert _name_answer(None, "你问这个干啥？") is None
+
+def slots_of(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_name_and_phone_given_together_fill_both(tracker_with) -> None:
+    tracker = answering(tracker_with, "resident_name", "俺叫宋玉兰 电话18937465500", resident_name=None, phone=None)
+    events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert slots_of(events)["resident_name"] == "宋玉兰" and slots_of(events)["phone"] == "18937465500"
+
+
+async def test_a_daughter_asking_gives_name_phone_and_who_she_asks_for(tracker_with) -> None:
+    text = "俺是他闺女 叫李秀兰 手机15937651234"
+    tracker = answering(tracker_with, "resident_name", text, resident_name=None, phone=None)
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got["resident_name"] == "李秀兰" and got["phone"] == "15937651234"
+    assert got["contact_relation"] == "daughter"
+
+
+async def test_name_and_an_unregistered_village_in_one_answer(tracker_with) -> None:
+    tracker = answering(tracker_with, "resident_name", "俺叫葛小军 柳河村的", resident_name=None, village=None)
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got["resident_name"] == "葛小军" and got["village"] == "柳河村"
+
+
+async def test_a_village_without_its_suffix_is_recorded_as_a_clerk_writes_it(tracker_with) -> None:
+    tracker = answering(tracker_with, "village", "俺是石门沟的 三组", village=None)
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got["village"] == "石门沟村"
+
+
+async def test_a_story_told_when_asked_for_a_name_is_kept(tracker_with) -> None:
+    story = "包工头欠了俺们六个人三万多块 过年都没给 人也找不着了"
+    tracker = answering(tracker_with, "resident_name", story, resident_name=None, description=None, counterparty=None)
+    dispatcher = CollectingDispatcher()
+    got = slots_of(await ValidateIntakeForm().run(dispatcher, tracker, DOMAIN))
+    assert got["resident_name"] is None  # still to be asked
+    assert got["description"] == story and got["counterparty"] == "包工头" and got["amount"].startswith("30000")
+    assert "记下了" in dispatcher.messages[0]["text"]
+
+
+async def test_a_correction_at_the_read_back_that_names_the_new_value_is_taken(tracker_with) -> None:
+    tracker = tracker_with(
+        "intake_confirmed", text="电话错了 是13812345679", slots={"requested_slot": "intake_confirmed"}
+    )
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got == {
+        "phone": "13812345679",
+        "intake_confirmed": None,
+        "intake_editing": None,
+        "requested_slot": "intake_confirmed",  # read back again, never the domain's next slot
+    }
+
+
+async def test_a_read_back_correction_takes_the_value_after_not_x_but_y(tracker_with) -> None:
+    text = "村名不对，不是杏花村，是杏林村，我说快了"
+    tracker = tracker_with("intake_confirmed", text=text, slots={"requested_slot": "intake_confirmed"})
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got["village"] == "杏林村" and got["requested_slot"] == "intake_confirmed"
+
+
+async def test_a_phone_corrected_while_another_question_is_open_replaces_the_wrong_one(tracker_with) -> None:
+    text = "刚才那个号是我老公的，千万别打那个！我自己的是13597402286"
+    tracker = answering(tracker_with, "village", text, phone="13597402268", village=None, counterparty="老公马东")
+    tracker.events.insert(0, {"event": "slot", "name": "phone", "value": "13597402268"})
+    got = slots_of(await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    assert got["phone"] == "13597402286"
+    assert got["village"] is None  # no village was given: asked again
+    assert "counterparty" not in got  # "老公" in the correction does not replace "老公马东"
+
+
+def test_a_name_is_read_from_the_answer(tracker_with) -> None:
+    form = ValidateIntakeForm()
+    for typed, name in [("刘桂兰", "刘桂兰"), ("我叫王大山", "王大山"), ("王大山啊", "王大山"), ("周建国", "周建国")]:
+        tracker = answering(tracker_with, "resident_name", typed)
+        assert form.validate_resident_name(typed, CollectingDispatcher(), tracker, {}) == {"resident_name": name}
+    dispatcher = CollectingDispatcher()
+    tracker = answering(tracker_with, "resident_name", "你问这个干啥？")
+    assert form.validate_resident_name("你问这个干啥？", dispatcher, tracker, {}) == {"resident_name": None}
+    assert "名字" in dispatcher.messages[0]["text"]
+
+
+async def test_a_legal_question_in_the_middle_of_the_form_is_answered(
+    tiny_settings,
+    tracker_with,  # noqa: ANN001
+) -> None:
+    tracker = answering(tracker_with, "village", "离婚后孩子抚养费谁出啊", village=None, matter="child_custody")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateIntakeForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("village", None)]  # asked again after the answer
+    answer = dispatcher.messages[0]["custom"]
+    assert answer["citations"] and "抚养费" in answer["text"]
+    assert dispatcher.messages[1]["text"] == "我们接着登记："
