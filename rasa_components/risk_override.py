@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_components._base import StatelessComponent
+from rasa_components.question_router import QUESTION, misread_question
 from triage import assess_risk
 
 EMERGENCY = "emergency"
@@ -61,7 +62,12 @@ class RiskOverride(StatelessComponent):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
         runner_up = ranking[0] if ranking else None
         if runner_up is None or float(runner_up.get("confidence") or 0.0) < FALLBACK_THRESHOLD:
-            runner_up = {"name": "nlu_fallback", "confidence": FALLBACK_THRESHOLD}
-            ranking = [runner_up, *ranking]
+            # DIET was sure of danger and of nothing else: a story about a matter ("我老公喝了酒就打我
+            # 肋骨打断了 我想离婚") is answered, the level stays on the conversation; only words that
+            # tell no matter are asked to be put another way.
+            text = message.get(TEXT) or ""
+            told = misread_question("nlu_fallback", text)
+            runner_up = {"name": QUESTION if told else "nlu_fallback", "confidence": FALLBACK_THRESHOLD}
+            ranking = [runner_up, *[r for r in ranking if r.get("name") != runner_up["name"]]]
         message.set(INTENT, dict(runner_up), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -76,6 +76,7 @@ _STRONG: dict[str, str] = {
     ),
     "inheritance": (
         "遗产 遗铲 继承 继成 遗嘱 遗赠 分家产 分家 老人走了留下 "
+        "(?:爹|娘|爸|妈|父母|爹娘|老人|老爷子|老太太)(?:留下|留的|走后留)的?(?:房|老房|宅|屋|地|钱|存款|家产) "
         "(?:去世|过世|走了|死了|不在了)(?:以?后)?(?:留下|留的|留了)"
     ),
     "homestead": (
@@ -99,7 +100,8 @@ _STRONG: dict[str, str] = {
     "property_mgmt": "物业 务业 物叶 物管 业主 业委会 维修基金 公摊 停车位",
     "marriage_family": (
         "离婚 离昏 彩礼 财礼 抚养权 扶养权 抚养费 扶养费 出轨 家暴 家庭暴力 婚外情 小三 分居 离异 "
-        "前夫 前妻 重婚 结婚证 订婚 退婚 探望权 老公打我 男人打我 丈夫打我 (?:孩子|娃|小孩)归谁"
+        "前夫 前妻 重婚 结婚证 订婚 退婚 探望权 老公打我 男人打我 丈夫打我 (?:孩子|娃|小孩)归谁 "
+        "(?:和|跟)(?:我|俺)?(?:对象|老公|老婆|媳妇|男人|丈夫|爱人).{0,6}(?:吵|闹|打|过不下去) 日子过不下去"
     ),
     "support_elderly": (
         "赡养 善养 擅养 瞻养 养老钱 不管老人 老人没人管 老了没人管 不养老人 不孝 "
@@ -193,6 +195,8 @@ class DisputeMatch:
     keyword: str
     start: int
     end: int
+    #: A keyword that names the dispute by itself (离婚, 宅基地), not a generic word (老公, 老板).
+    strong: bool = True
 
 
 def classify_dispute(text: str) -> DisputeMatch | None:
@@ -217,7 +221,8 @@ def classify_dispute(text: str) -> DisputeMatch | None:
             pattern = table.get(kind)
             found = pattern.search(view) if pattern else None
             if found:
-                return DisputeMatch(kind, found.group(), origin[found.start()], origin[found.end() - 1] + 1)
+                start, end = origin[found.start()], origin[found.end() - 1] + 1
+                return DisputeMatch(kind, found.group(), start, end, strong=table is _STRONG_RE)
     return None
 
 

@@ -12,12 +12,20 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.ngram_model import NgramModel
+from triage.text import normalize
 
-__all__ = ["MATTER_MODEL_FILE", "MatterModel", "load_matter_model"]
+if TYPE_CHECKING:
+    from knowledge.guides.book import GuideBook
+    from knowledge.guides.model import Guide
+
+__all__ = ["MATTER_MODEL_FILE", "MatterModel", "load_matter_model", "NO_MATTER", "told_guide"]
 
 MATTER_MODEL_FILE = Path(__file__).with_name("matter_model.json")
+#: The model's class for words that tell no matter (fitted from ``data/matters/no_matter.txt``).
+NO_MATTER = "_none"
 
 
 @dataclass(frozen=True)
@@ -47,3 +55,21 @@ def load_matter_model(path: Path = MATTER_MODEL_FILE) -> MatterModel | None:
     if not path.is_file():
         return None
     return MatterModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def told_guide(text: str, book: GuideBook, model: MatterModel | None) -> Guide | None:
+    """The guide whose matter the words most likely tell, or None.
+
+    None when there is no model, or when the model's "no matter" class (small talk, a bare request
+    for a person) outweighs every guide: a matter is only read from words that tell one.
+    """
+    if model is None:
+        return None
+    probabilities = model.probabilities(normalize(text).replace(" ", ""))
+    words = {m: p for m, p in probabilities.items() if m in book}
+    if not words:
+        return None
+    best = max(words, key=words.get)
+    if words[best] <= probabilities.get(NO_MATTER, 0.0):
+        return None
+    return book.get(best)

@@ -25,7 +25,7 @@ import yaml
 
 from knowledge.citations import normalize_citation
 from knowledge.guides.book import GuideBook
-from knowledge.guides.matter import MATTER_MODEL_FILE, MatterModel
+from knowledge.guides.matter import MATTER_MODEL_FILE, NO_MATTER, MatterModel
 from knowledge.splits import split_of
 from triage.learn.ngram_fit import fit, out_of_fold, view
 
@@ -34,7 +34,6 @@ NO_MATTER_FILE = ROOT / "data" / "matters" / "no_matter.txt"
 NLU_DIR = ROOT / "bot" / "data" / "nlu"
 FAQ_MIN_SHARE = 0.5
 #: The class for messages that name no matter at all (openers, pleas, small talk).
-NO_MATTER = "_none"
 #: NLU intents whose examples name no matter.
 NO_MATTER_INTENTS = frozenset(
     {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "feedback", "out_of_scope"}

@@ -35,6 +35,13 @@ def test_a_hesitant_uncued_emergency_guess_is_demoted(runner_up: tuple[str, floa
     assert all(r["name"] != "emergency" for r in out.get("intent_ranking"))
 
 
+def test_a_demoted_emergency_that_tells_a_matter_is_answered() -> None:
+    text = "我老公喝了酒就打我，这次把我肋骨打断了，我想离婚，但是我手里没有钱"
+    [out] = RiskOverride().process([message(text, "emergency", 0.9, ("greet", 0.05))])
+    assert out.get("intent")["name"] == "ask_legal_question"
+    assert {e["value"] for e in out.get("entities") if e["entity"] == "risk_cue"} >= {"high"}
+
+
 def test_a_confident_uncued_emergency_stays() -> None:
     [out] = RiskOverride().process([message("有人点了俺家的草垛 火大着呢", "emergency", 0.96)])
     assert out.get("intent")["name"] == "emergency"
@@ -93,3 +100,26 @@ def test_requests_for_a_person_stay_requests(text: str, intent: str) -> None:
 
     [out] = QuestionRouter().process([message(text, intent, 0.8)])
     assert out.get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("俺在县城工地上干了大半年活 包工头跑了 俺想找个律师帮俺要钱中不中", "request_lawyer"),
+        ("俺爹走了以后老房子叫俺姐一个人给卖了 想请个律师", "request_lawyer"),
+        ("我和对象吵得过不下去了 我想找调节员", "request_mediation"),
+        ("帮俺登记一下 邻居占了俺家的路", "report_dispute"),
+    ],
+)
+def test_a_request_for_a_person_read_as_a_question_is_registered(text: str, intent: str) -> None:
+    from rasa_components.question_router import QuestionRouter
+
+    [out] = QuestionRouter().process([message(text, "ask_legal_question", 0.7)])
+    assert out.get("intent")["name"] == intent
+
+
+def test_a_question_about_a_lawyer_stays_a_question() -> None:
+    from rasa_components.question_router import QuestionRouter
+
+    [out] = QuestionRouter().process([message("请律师要钱不", "ask_followup", 0.7)])
+    assert out.get("intent")["name"] == "ask_followup"
