@@ -103,11 +103,24 @@ def test_legal_aid_goes_to_legal_aid(stack: Stack) -> None:
     assert first["intent"]["name"] == "legal_aid"
     done = resident.file_from(first)
     assert "village" not in resident.asked  # known from the channel
-    assert "legal_aid_eligible" in resident.asked
+    assert "legal_aid_eligible" not in resident.asked  # "家里穷" already answered the hardship check
     readback = next(resident.text(r) for r in resident.replies if "请核对" in resident.text(r))
     assert "经济困难：是" in readback
     assert done["case"]["handler_role"] == "legal_aid"
     assert store(stack).get(done["case"]["case_id"]).village_id == "sample-dongtan"
+
+
+def test_legal_aid_asks_the_hardship_check_when_the_story_did_not_answer_it(stack: Stack) -> None:
+    resident = Resident(
+        Conversation(stack, channel="hotline", village_id="sample-dongtan"),
+        {"name": "马红霞", "phone": "13633336666", "dispute_type": "婚姻家庭",
+         "description": "男人要离婚 娃的抚养费不给", "counterparty": "丈夫刘军", "legal_aid_eligible": "是，低保户"},
+    )  # fmt: skip
+    first = resident.say("俺想申请法律援助")
+    assert first["intent"]["name"] == "legal_aid"
+    done = resident.file_from(first)
+    assert "legal_aid_eligible" in resident.asked
+    assert done["case"]["handler_role"] == "legal_aid"
 
 
 def test_lawyer_request_can_be_cancelled_and_files_nothing(stack: Stack) -> None:

@@ -24,6 +24,7 @@ from cunfa.settings import PROJECT_ROOT
 from tests.aio import run_async
 from tests.conftest import POSTGRES_URL, _postgres_reachable
 from tests.e2e.conftest import START_TIMEOUT_S, Stack, children_of, launch_stack, redis_reachable, stop_stack
+from tests.e2e.intake import asked
 
 pytestmark = pytest.mark.integration
 
@@ -84,21 +85,17 @@ OTHERS = ["邻居李四", "隔壁老赵", "邻居孙二", "对门周家", "邻�
 
 
 async def _intake(client: httpx.AsyncClient, servers: list[str], n: int) -> tuple[str, str]:
+    """One resident, alternating servers turn by turn, answering whatever the form asks from their facts."""
     sender = f"web:scale-{n}-{uuid.uuid4().hex[:8]}"
-    phone = f"1391234{n:04d}"
-    turns = [
-        "我想找调解员",
-        NAMES[n],
-        phone,
-        "青石湾村",
-        "邻里",
-        "隔壁把俺家门口的路堵了，吵了好几回",
-        OTHERS[n],
-        "/affirm",
-    ]
-    last = ""
-    for i, text in enumerate(turns):
-        last = await _say(client, servers[(i + n) % 2], sender, text)
+    facts = {"name": NAMES[n], "phone": f"1391234{n:04d}", "village": "青石湾村", "dispute_type": "邻里",
+             "description": "隔壁把俺家门口的路堵了，吵了好几回", "counterparty": OTHERS[n], "readback": "/affirm"}  # fmt: skip
+    last = await _say(client, servers[n % 2], sender, "我想找调解员")
+    for i in range(1, 12):
+        field = asked(last)
+        assert field is not None, f"the form asked nothing it can answer: {last}"
+        last = await _say(client, servers[(i + n) % 2], sender, facts[field])
+        if field == "readback":
+            break
     return sender, last
 
 
@@ -123,7 +120,7 @@ def test_interleaved_intakes_stay_consistent(scaled) -> None:
             ]
             assert trackers[0]["events"] == trackers[1]["events"]
             user_texts = [e["text"] for e in trackers[0]["events"] if e["event"] == "user"]
-            assert len(user_texts) == 8 and user_texts[-1] == "/affirm"
+            assert 5 <= len(user_texts) <= 12 and user_texts[-1] == "/affirm"
 
 
 def test_simultaneous_turns_of_one_conversation_are_serialised(scaled) -> None:
@@ -153,6 +150,9 @@ def test_the_gateway_spreads_turns_over_both_servers(scaled) -> None:
     stack, _ = scaled
     with stack.client() as client:
         user = uuid.uuid4().hex
-        bodies = [client.post("/v1/chat", json={"user_id": user, "text": t}).json() for t in ("我要找律师", "周桂芳")]
+        turns = ("我要找律师", "包工头欠了俺三万块工钱 人找不着了")
+        bodies = [client.post("/v1/chat", json={"user_id": user, "text": t}).json() for t in turns]
     assert bodies[0]["intent"]["name"] == "request_lawyer"
-    assert "电话" in bodies[1]["replies"][-1]["text"], "the second turn, on the other server, continued the form"
+    second = "\n".join(reply["text"] for reply in bodies[1]["replies"])
+    # The story answered the form's first question; the other server asks for the next thing the case needs.
+    assert asked(second) in ("name", "phone", "village", "counterparty"), second
