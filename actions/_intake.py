@@ -30,6 +30,11 @@ _FIELD_WORDS = {
 _CANCEL = re.compile(
     r"^(取消|取消登记|不登记了?|不办了|不弄了|不整了|算了吧?|不要了|退出|不用了|不想登记了|不想办了|不报了)[啊吧了呀嘛。！!,，\s]*$"
 )
+# Refusing the personal-information notice: short answers only ("对方不同意离婚" is a story, not a refusal).
+_DECLINE = re.compile(
+    r"^(我|俺)?(不同意|不愿意|不答应|不想留(个人)?信息|不留(个人)?信息|信息不想给|不想给信息)[啊吧了呀嘛。！!,，\s]*$"
+)
+_ABOUT_PRIVACY = re.compile(r"个人信息|隐私|信息安全|信息.{0,4}(谁看|给谁|删除|删掉|保存|存多久)")
 _EDIT = re.compile(r"(改|错|不对|修改|重新|重说|写错)")
 _CONFIRM = re.compile(
     r"^(对|对的|是|是的|没错|没问题|确认|确认提交|提交|可以|行|中|好|好的|妥|对头|嗯+|就这样)[啊吧了呀嘛的。！!\s]*$"
@@ -43,6 +48,16 @@ MAX_NAME = 12
 MAX_VILLAGE = 30
 MAX_DESCRIPTION = 500
 MAX_COUNTERPARTY = 100
+
+
+def declines_notice(text: str) -> bool:
+    """The resident does not agree to give personal information: nothing is filed or kept."""
+    return bool(_DECLINE.match(text.strip()))
+
+
+def asks_about_privacy(text: str) -> bool:
+    """'个人信息咋用' / '我的信息谁能看': the whole notice is given, then the form goes on."""
+    return len(text) <= 40 and bool(_ABOUT_PRIVACY.search(text))
 
 
 def is_cancel(text: str) -> bool:

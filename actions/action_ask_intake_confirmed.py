@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._intake import FIELD_LABELS
+from cases.consent import is_sensitive, sensitive_notice
 from triage import DISPUTE_TYPE_LABELS
 
 #: How the read-back names the contact's relation to the person affected.
@@ -61,6 +62,8 @@ class ActionAskIntakeConfirmed(Action):
                 tracker.get_slot("legal_aid_eligible") or "", "（未填）"
             )
             lines.append(f"经济困难：{hardship}")
+        if is_sensitive(dispute, tracker.get_slot("matter"), tracker.get_slot("description")):
+            lines.append(sensitive_notice())
         lines.append("没问题就点“确认提交”。")
         dispatcher.utter_message(text="\n".join(lines), buttons=CONFIRM_BUTTONS)
         return []

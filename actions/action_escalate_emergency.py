@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import case_store, channel, message_key, resolve_village, transcript
 from cases import CaseError, CaseIntake
+from cases.consent import Consent, emergency_notice
 from cunfa.settings import get_settings
 from triage import assess_risk
 from triage.safety import emergency_lines, is_self_harm
@@ -59,6 +60,7 @@ class ActionEscalateEmergency(Action):
                     conversation_id=tracker.sender_id,
                     idempotency_key=message_key(tracker, "emergency"),
                     transcript=transcript(tracker),
+                    consent=Consent.given_now(channel(tracker), sensitive=True, basis="emergency").to_dict(),
                 )
             )
         except CaseError:
@@ -67,7 +69,7 @@ class ActionEscalateEmergency(Action):
             return events
         lines.append(f"我已把情况登记为紧急案件（编号 {receipt.number}），{receipt.contact_promise}。")
         if not tracker.get_slot("phone"):
-            lines.append("如果方便，请在这里留一个电话号码，方便值班人员找到您。")
+            lines.append("如果方便，请在这里留一个电话号码，方便值班人员找到您。" + emergency_notice())
         dispatcher.utter_message(text="\n".join(lines))
         return events + [SlotSet("case", receipt.to_dict())]
 

@@ -19,6 +19,8 @@ from actions._intake import clean_description, hardship_told, substantive
 from actions._replies import send_reply
 from actions._resources import advisor
 from actions._story_type import HELP_GUIDES, story_type
+from cases.consent import NOTICE_VERSION, short_notice
+from cunfa.settings import get_settings
 from knowledge import KnowledgeError
 from knowledge.guides import Guide, GuideFormatError
 from knowledge.guides.policy import Turn
@@ -124,6 +126,10 @@ class ActionStartIntake(Action):
             if name:
                 events.append(SlotSet("village", name))
         dispatcher.utter_message(text=INTRO[kind] + "先问您几个问题，随时说“取消”就不登记了。")
+        if tracker.get_slot("consent_notice") != NOTICE_VERSION:
+            # Before the first personal question, once per conversation (a second matter is not told again).
+            dispatcher.utter_message(text=short_notice(get_settings().retention_closed_case_days))
+            events.append(SlotSet("consent_notice", NOTICE_VERSION))
         return events
 
     @staticmethod

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import case_store, channel, cited, message_key, resolve_village, transcript
 from cases import CaseIntake, InvalidIntake, StoreUnavailable
+from cases.consent import Consent, declined_reply, is_sensitive
 from triage import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ RESET = (
     "handoff_kind",
     "legal_aid_eligible",
 )
+#: Also cleared when the resident declines the notice.
+PERSONAL = ("resident_name", "phone", "village", "dispute_type", "matter")
 
 
 class ActionSubmitIntake(Action):
@@ -44,6 +47,10 @@ class ActionSubmitIntake(Action):
         if status == "cancelled":
             dispatcher.utter_message(response="utter_intake_cancelled")
             return reset + [SlotSet("dispute_type", None)]
+        if status == "declined":
+            # No consent: nothing is filed and nothing personal is kept in the conversation's slots.
+            dispatcher.utter_message(text=declined_reply())
+            return reset + [SlotSet(slot, None) for slot in PERSONAL]
         if status != "confirmed":
             dispatcher.utter_message(text="登记没有完成，什么也没有提交。需要时说“找调解员”或“找律师”重新开始。")
             return reset
@@ -75,6 +82,13 @@ class ActionSubmitIntake(Action):
                 affected_person=tracker.get_slot("affected_person"),
                 # A village named but not registered: filed as said, routed to the county roster with a note.
                 village_registered=False if village_name and not village_id else None,
+                # Going on after the notice is consent; the read-back asked separately for sensitive matters.
+                consent=Consent.given_now(
+                    channel(tracker),
+                    sensitive=is_sensitive(
+                        tracker.get_slot("dispute_type"), tracker.get_slot("matter"), tracker.get_slot("description")
+                    ),
+                ).to_dict(),
             )
             receipt = case_store().create(intake)
         except InvalidIntake as exc:

@@ -26,9 +26,11 @@ from rasa_sdk.types import DomainDict
 from actions._intake import (
     FIELD_LABELS,
     MAX_DESCRIPTION,
+    asks_about_privacy,
     clean_counterparty,
     clean_description,
     clean_dispute_type,
+    declines_notice,
     edit_target,
     hardship_answer,
     hardship_told,
@@ -40,6 +42,8 @@ from actions._replies import send_reply
 from actions._resources import advisor
 from actions._slots import value_before_latest_message
 from actions._story_type import story_type
+from cases.consent import notice_details
+from cunfa.settings import get_settings
 from knowledge import KnowledgeError
 from knowledge.guides import GuideFormatError
 from knowledge.guides.policy import Turn
@@ -132,7 +136,16 @@ class ValidateIntakeForm(FormValidationAction):
         text = _text(tracker)
         if is_cancel(text):
             return [SlotSet("intake_status", "cancelled"), SlotSet("requested_slot", None)]
+        if declines_notice(text):
+            return [SlotSet("intake_status", "declined"), SlotSet("requested_slot", None)]
         requested = tracker.get_slot("requested_slot")
+        if asks_about_privacy(text):
+            settings = get_settings()
+            dispatcher.utter_message(
+                text=notice_details(settings.retention_conversation_days, settings.retention_closed_case_days)
+            )
+            dispatcher.utter_message(text="我们接着登记：")
+            return [SlotSet(requested, None)] if requested else []
         field = edit_target(text)
         if field:
             corrected = read_facts(text, asked=frozenset({FACT_OF_SLOT.get(field, field)})).get(

@@ -115,12 +115,14 @@ class AssistService:
         self,
         *,
         emergency_contacts: str = "",
+        closed_case_days: int = 1095,
         max_calls: int = MAX_CALLS,
         idle_seconds: float = IDLE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = today_in_china,
     ) -> None:
         self.emergency_contacts = emergency_contacts
+        self.closed_case_days = closed_case_days
         self._max_calls = max_calls
         self._idle = idle_seconds
         self._clock = clock
@@ -228,7 +230,13 @@ class AssistService:
             handoff = handoff_for(state)
             hits = suggestions(found)
             call.last_suggestions = hits
-            drafts = reply_drafts(state, found, handoff, emergency_contacts=self.emergency_contacts)
+            drafts = reply_drafts(
+                state,
+                found,
+                handoff,
+                emergency_contacts=self.emergency_contacts,
+                closed_case_days=self.closed_case_days,
+            )
         return AssistResult(call_id, state, resolved_id, village, hits, drafts, handoff, searched, read)
 
     def _advise(

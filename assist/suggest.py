@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from assist.draft import CallState, Handoff
+from cases.consent import spoken_notice
 from cases.routing import contact_promise
 from knowledge import KnowledgeError
 from knowledge.guides.policy import Advice, Advisor, Turn
@@ -130,18 +131,24 @@ def _handoff_draft(handoff: Handoff) -> Draft:
     return Draft(f"handoff:{handoff.handler_role}", text)
 
 
-def _contact_draft(state: CallState) -> Draft | None:
+def _contact_draft(state: CallState, closed_case_days: int) -> Draft | None:
+    """The first personal question, with the notice read before it (个人信息保护法第十七条)."""
     if state.name and state.phone:
         return None
     if not state.phone:
         ask = "您的姓名和电话" if not state.name else "您的电话（手机号或者带区号的座机）"
     else:
         ask = "怎么称呼您"
-    return Draft("ask_contact", f"为了让工作人员能联系上您，请告诉我{ask}。")
+    return Draft("ask_contact", f"{spoken_notice(closed_case_days)}为了让工作人员能联系上您，请告诉我{ask}。")
 
 
 def reply_drafts(
-    state: CallState, found: Found | None, handoff: Handoff | None, *, emergency_contacts: str = ""
+    state: CallState,
+    found: Found | None,
+    handoff: Handoff | None,
+    *,
+    emergency_contacts: str = "",
+    closed_case_days: int = 1095,
 ) -> list[Draft]:
     """1–3 drafts, most urgent first: 110/120 in an emergency, then the legal answer (or a clarifying
     question), then the handoff, then a request for contact details the case still lacks."""
@@ -154,7 +161,7 @@ def reply_drafts(
         drafts.append(_answer_draft(found) or _clarify_draft(state))
     if handoff is not None:
         drafts.append(_handoff_draft(handoff))
-        contact = _contact_draft(state)
+        contact = _contact_draft(state, closed_case_days)
         if contact is not None:
             drafts.append(contact)
     if not drafts:

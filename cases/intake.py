@@ -55,6 +55,8 @@ class CaseIntake:
     affected_person: str | None = None
     #: False when the village was named but is not one the system knows (routed to the county roster).
     village_registered: bool | None = None
+    #: The resident's consent to the personal-information notice (``cases.consent.Consent.to_dict()``).
+    consent: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.description or not self.description.strip():

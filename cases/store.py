@@ -29,7 +29,7 @@ from cases.intake import MAX_DESCRIPTION, RISK_LEVELS, CaseIntake, CaseReceipt, 
 from cases.models import Case, CaseEvent
 from cases.routing import contact_promise, handler_role_for, notification_topic, sla_for
 from cases.workflow import Status, can_transition, status_label
-from triage import last4, level_rank
+from triage import last4, level_rank, mask_cards
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class CaseStore:
                 contact_relation=intake.contact_relation,
                 affected_person=intake.affected_person,
                 counterparty=intake.counterparty,
-                description=intake.description.strip(),
+                description=mask_cards(intake.description.strip()),
                 amount=intake.amount,
                 incident_date=intake.incident_date,
                 channel=intake.channel,
@@ -119,9 +119,10 @@ class CaseStore:
                 filed_by=intake.filed_by,
                 context={
                     "citations": list(intake.citations),
-                    "transcript": list(intake.transcript),
+                    "transcript": [{**line, "text": mask_cards(line.get("text", ""))} for line in intake.transcript],
                     "legal_aid_eligible": intake.legal_aid_eligible,
                     **({"village_registered": False} if intake.village_registered is False else {}),
+                    **({"consent": dict(intake.consent)} if intake.consent else {}),
                 },
                 created_at=now,
                 updated_at=now,

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         description="redis://host:port/db for Rasa's lock store, needed when several Rasa servers share the "
         "tracker store; empty = in-memory locks (one Rasa server).",
     )
+    retention_conversation_days: int = Field(
+        30, ge=1, le=3650, description="How long a conversation that filed no case is kept (named in the notice)."
+    )
+    retention_closed_case_days: int = Field(
+        1095, ge=30, le=36500, description="How long a closed case keeps its personal data (named in the notice)."
+    )
     emergency_contacts: str = Field(
         "",
         description="Local emergency contacts named in every emergency reply after 110/120, "

@@ -7,7 +7,7 @@ compiled at import, while OpenCC and ``phonenumbers`` load on first use.
 
 from __future__ import annotations
 
-from triage.contacts import extract_phones, last4, mask_identifiers, mask_phone, parse_phone
+from triage.contacts import extract_phones, last4, mask_cards, mask_identifiers, mask_phone, parse_phone
 from triage.dispute_types import (
     DISPUTE_TYPE_LABELS,
     DISPUTE_TYPES,
@@ -34,6 +34,7 @@ __all__ = [
     "is_identity_only",
     "level_rank",
     "last4",
+    "mask_cards",
     "mask_identifiers",
     "mask_phone",
     "max_level",

@@ -41,6 +41,8 @@ _LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d(?:[ \-]?\d){16}[ \-]?[\dXx]|\d{15})(?![0-9A-Za-z])")
 # Safety net for logs: any 11-digit run starting with 1 that phonenumbers did not accept (new prefixes, typos).
 _MOBILE_SHAPED = re.compile(r"(?<!\d)1\d(?:[\s\-]?\d){9}(?!\d)")
+# Bank cards are 16 to 19 digits, often typed in groups of four.
+_BANK_CARD = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -174,6 +176,25 @@ def mask_identifiers(text: str) -> str:
     for m in _MOBILE_SHAPED.finditer(view):
         if free(m.start(), m.end()):
             spans.append((m.start(), m.end(), mask_phone(re.sub(r"[\s\-]", "", m.group()))))
+    out = original
+    for start, end, replacement in sorted(spans, reverse=True):
+        out = out[:start] + replacement + out[end:]
+    return out
+
+
+def mask_cards(text: str) -> str:
+    """Mask resident ID and bank-card numbers in free text before a case stores it; phones stay.
+
+    Both numbers are sensitive personal information (个人信息保护法第二十八条) that no handler needs from a
+    story: a field that asks for them explicitly is the only place they may be kept. The handler calls the
+    resident back, so phone numbers are left as told (they are masked for everyone else on display).
+    """
+    original = _safe_str(text)
+    view = _digit_view(original)
+    spans: list[tuple[int, int, str]] = [(m.start(), m.end(), _mask_id(m.group())) for m in _ID_CARD.finditer(view)]
+    for m in _BANK_CARD.finditer(view):
+        if all(m.end() <= s or m.start() >= e for s, e, _ in spans):
+            spans.append((m.start(), m.end(), _mask_id(m.group())))
     out = original
     for start, end, replacement in sorted(spans, reverse=True):
         out = out[:start] + replacement + out[end:]

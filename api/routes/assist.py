@@ -47,7 +47,10 @@ def _service(request: Request, state: StateDep) -> AssistService:
         with _service_lock:
             service = getattr(request.app.state, "assist_service", None)
             if service is None:
-                service = AssistService(emergency_contacts=state.settings.emergency_contacts)
+                service = AssistService(
+                    emergency_contacts=state.settings.emergency_contacts,
+                    closed_case_days=state.settings.retention_closed_case_days,
+                )
                 request.app.state.assist_service = service
     return service
 

@@ -193,7 +193,9 @@ def test_case_filed_under_an_unknown_village_is_linked_to_the_registered_one(
     assert client.post(f"/v1/cases/{number}/village", json={"village_id": "nowhere"}, headers=admin).status_code == 404
     assert client.post(f"/v1/cases/{number}/village", json={"village_id": "Bad Id"}, headers=admin).status_code == 422
     grid = login(client, "grid-1")
-    assert client.post(f"/v1/cases/{number}/village", json={"village_id": "liuhe"}, headers=grid).status_code == 404  # not theirs
+    assert (
+        client.post(f"/v1/cases/{number}/village", json={"village_id": "liuhe"}, headers=grid).status_code == 404
+    )  # not theirs
     linked = client.post(f"/v1/cases/{number}/village", json={"village_id": "liuhe"}, headers=admin)
     assert linked.status_code == 200, linked.text
     assert linked.json() == {"case_id": number, "village_id": "liuhe", "village_name": "柳河村"}

@@ -159,3 +159,12 @@ def test_a_very_long_call_keeps_being_read_incrementally() -> None:
         result = svc.assist("long", call[-200:], advisor=None)
         assert result.lines_read == 1
     assert result.state.risk_level == "emergency"
+
+
+def test_the_agent_reads_the_notice_before_asking_for_a_name_or_number_and_never_before_110() -> None:
+    lines = [Line("caller", "他拿着刀在我家门口，说要砍死我")]
+    result = AssistService(closed_case_days=730, today=lambda: CALL_DAY).assist("c10", lines, advisor=None)
+    ids = result.draft_ids
+    assert ids[0] == "emergency" and "说明" not in result.drafts[0].text
+    contact = result.drafts[ids.index("ask_contact")].text
+    assert contact.index("只用来办这件事") < contact.index("请告诉我") and "保存2年" in contact

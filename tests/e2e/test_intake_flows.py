@@ -6,6 +6,9 @@ tests check what the form must do, not the order it asks in.
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from cases import CaseStore
@@ -158,3 +161,49 @@ def test_danger_interrupts_an_intake_and_files_an_emergency_case(stack: Stack) -
     assert case.risk_level == "emergency" and case.resident_name == "王大山"
     after = talk.say("你好")
     assert after["intent"]["name"] == "greet" and after["risk_level"] == "emergency"
+
+
+def test_the_notice_comes_before_the_first_personal_question_and_declining_keeps_nothing(stack: Stack) -> None:
+    talk = Conversation(stack)
+    first = talk.say("俺想找个律师")
+    replies = [reply["text"] for reply in first["replies"]]
+    notice = next(i for i, text in enumerate(replies) if text.startswith("登记前说明"))
+    assert len(replies[notice]) <= 120
+    assert not any(re.search(r"称呼|电话[？?]|哪个村", text) for text in replies[:notice])
+    assert re.search(r"称呼|电话|发生了什么|哪个村", "".join(replies[notice + 1 :]))  # the first question after it
+    details = talk.say("俺的个人信息谁能看")
+    assert "县调解中心" in text_of(details) and "删除" in text_of(details)
+    declined = talk.say("不同意")
+    assert "不会保存" in text_of(declined) and "12348" in text_of(declined) and declined["case"] is None
+    answered = talk.say("欠钱不还咋办")  # general legal information still comes
+    assert answered["replies"] and answered["case"] is None
+    with store(stack).session() as session:
+        from sqlalchemy import select
+
+        from cases.models import Case
+
+        assert session.scalars(select(Case).where(Case.conversation_id.like(f"%{talk.user}%"))).first() is None
+
+
+def test_no_notice_before_110_and_the_case_records_the_basis(stack: Stack) -> None:
+    talk = Conversation(stack, channel="kiosk")
+    body = talk.say("俺在家 俺真撑不住了 农药就在边上 喝了一了百了")
+    text = text_of(body)
+    assert body["risk_level"] == "emergency" and "登记前说明" not in text
+    assert text.index("120") < text.index("只用于这次救助")
+    consent = store(stack).get(body["case"]["case_id"]).context["consent"]
+    assert consent["basis"] == "emergency" and consent["channel"] == "kiosk"
+
+
+def test_an_id_number_in_the_story_is_not_stored(stack: Stack) -> None:
+    resident = Resident(
+        Conversation(stack),
+        {"name": "周红梅", "phone": "13598765432", "village": "青石湾村", "counterparty": "老板刘某",
+         "dispute_type": "欠工钱", "description": "老板欠俺两个月工资"},
+    )  # fmt: skip
+    first = resident.say("老板欠俺两个月工资八千块 俺身份证是410523198803154411 俺想找个律师")
+    done = resident.file_from(first)
+    case = store(stack).get(done["case"]["case_id"])
+    stored = case.description + json.dumps(case.context, ensure_ascii=False)
+    assert "410523198803154411" not in stored and "410*************11" in stored
+    assert case.context["consent"]["sensitive"] is True  # an ID number told is sensitive information

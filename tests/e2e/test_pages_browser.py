@@ -112,6 +112,10 @@ def test_kiosk_answers_files_a_case_and_forgets_the_visitor(stack: Stack, browse
     # 找调解员 → the intake form → a case number shown large. The form skips what it already knows
     # (the land question usually tells it the kind of matter), so the test answers what it is asked.
     tap_topic(page, "找调解员")
+    # The personal-information notice is on screen before the first personal question.
+    bubbles = page.locator("#conversation .bubble.bot").all_inner_texts()
+    notice = next(i for i, text in enumerate(bubbles) if "登记前说明" in text)
+    assert notice < len(bubbles) - 1 and not any("称呼" in text for text in bubbles[:notice])
     answers = {
         "称呼": "王大山",
         "电话": "13912345678",
@@ -149,6 +153,7 @@ def test_kiosk_answers_files_a_case_and_forgets_the_visitor(stack: Stack, browse
     expect(page.locator("#emergency")).to_contain_text("110")
     danger = page.locator("#conversation .bubble.danger").last
     expect(danger).to_contain_text("110")
+    assert "登记前说明" not in danger.inner_text()  # never a notice before 110
     expect(danger).to_contain_text("120")
     screenshot(page, "kiosk-emergency.png")
 

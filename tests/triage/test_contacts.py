@@ -121,3 +121,13 @@ def test_mask_identifiers_leaves_other_text_alone() -> None:
     text = "赔偿5万元，2023年3月5日，家里6口人"
     assert mask_identifiers(text) == text
     assert mask_identifiers("") == ""
+
+
+def test_id_and_bank_card_numbers_are_masked_before_storage_and_phones_kept() -> None:
+    from triage import mask_cards
+
+    text = "俺身份证410523198803154411 卡号6222 0212 3456 7890 123 电话13912345678 欠了三万五"
+    masked = mask_cards(text)
+    assert "410523198803154411" not in masked and "6222 0212 3456 7890 123" not in masked
+    assert "13912345678" in masked and "欠了三万五" in masked
+    assert mask_cards("身份证号41052319880315441X") == "身份证号410*************1X"

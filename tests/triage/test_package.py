@@ -26,6 +26,7 @@ PUBLIC = {
     "parse_phone",
     "mask_phone",
     "mask_identifiers",
+    "mask_cards",
     "last4",
     "LEVELS",
     "is_identity_only",
