@@ -1,4 +1,4 @@
-"""Background duties of the API process: deliver notifications and escalate overdue cases.
+"""Background duties of the API process: deliver notifications, escalate overdue cases, purge expired data.
 
 They run in a thread off the event loop, so a slow webhook or database never delays a chat
 turn, and they keep going after errors: a failed round is logged and retried next round.
@@ -13,13 +13,15 @@ from typing import Any
 
 import httpx
 
-from cases import outbox, sla
+from cases import outbox, retention, sla
 from cunfa.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_EVERY_S = 5.0
 SLA_EVERY = timedelta(minutes=1)
+#: Retention is counted in days: once a day is often enough, and the first round after a start runs it.
+PURGE_EVERY = timedelta(hours=24)
 
 
 def webhook_sender(settings: Settings):  # noqa: ANN201
@@ -32,7 +34,9 @@ def webhook_sender(settings: Settings):  # noqa: ANN201
     return send
 
 
-def one_round(state: Any, last_sla: datetime | None) -> datetime | None:
+def one_round(
+    state: Any, last_sla: datetime | None, last_purge: datetime | None = None
+) -> tuple[datetime | None, datetime | None]:
     store = state.case_store()
     now = datetime.now(timezone.utc)
     with store.session() as session:
@@ -43,15 +47,25 @@ def one_round(state: Any, last_sla: datetime | None) -> datetime | None:
             session.commit()
             if escalated:
                 logger.warning("escalated overdue cases to the township: %s", ", ".join(escalated))
-            return now
-    return last_sla
+            last_sla = now
+        if last_purge is None or now - last_purge >= PURGE_EVERY:
+            retention.purge(
+                session,
+                now=now,
+                conversation_days=state.settings.retention_conversation_days,
+                closed_case_days=state.settings.retention_closed_case_days,
+            )
+            session.commit()
+            last_purge = now
+    return last_sla, last_purge
 
 
 async def run_forever(state: Any) -> None:
     last_sla: datetime | None = None
+    last_purge: datetime | None = None
     while True:
         try:
-            last_sla = await asyncio.to_thread(one_round, state, last_sla)
+            last_sla, last_purge = await asyncio.to_thread(one_round, state, last_sla, last_purge)
         except Exception:  # noqa: BLE001 - a bad round must not end the duty
             logger.exception("background round failed; retrying")
         await asyncio.sleep(OUTBOX_EVERY_S)

@@ -335,6 +335,28 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    """Delete or anonymise what has outlived its retention now (the API also does it once a day)."""
+    import json
+    from datetime import datetime, timezone
+
+    from cases import open_store
+    from cases.retention import purge
+
+    settings = get_settings()
+    store = open_store(settings.database)
+    with store.session() as session:
+        report = purge(
+            session,
+            now=datetime.now(timezone.utc),
+            conversation_days=settings.retention_conversation_days,
+            closed_case_days=settings.retention_closed_case_days,
+        )
+        session.commit()
+    print(json.dumps(report.to_dict(), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cunfa", description="村法助手 Cunfa: legal-aid assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -357,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("prepare", help="build the index and train the model as needed").set_defaults(func=_cmd_prepare)
     sub.add_parser("run", help="start Rasa, the action server and the API").set_defaults(func=_cmd_run)
     sub.add_parser("settings", help="print the effective settings").set_defaults(func=_cmd_settings)
+    sub.add_parser(
+        "purge", help="delete or anonymise conversations and closed cases past their retention (docs/privacy.md)"
+    ).set_defaults(func=_cmd_purge)
 
     villages = sub.add_parser("villages", help="village rules").add_subparsers(dest="villages_command", required=True)
     add = villages.add_parser("add", help="add or replace one village's rules (searchable at once)")

@@ -86,3 +86,18 @@ def test_users_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) 
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["users", "add", "--username", "x-y-z", "--role", "lawyer", "--password-stdin"]) == 2
     assert "at least 8" in capsys.readouterr().err
+
+
+def test_purge_reports_what_it_removed_and_audits_the_run(
+    tiny_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from cases import open_store
+    from cases.models import AuditEntry
+
+    assert main(["purge"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cases_anonymised"] == 0 and "conversations_deleted" in report
+    with open_store(tiny_settings.database).session() as session:
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "retention_purge")).first() is not None

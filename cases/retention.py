@@ -1,0 +1,134 @@
+"""Personal data kept no longer than the notice says (个人信息保护法第十九条, 第四十七条).
+
+One purge, run by the API's background duty once a day and by ``cunfa purge``:
+
+* **Conversations** (Rasa's ``events`` table, in the same database): a conversation whose last
+  event is older than ``conversation_days`` is deleted, unless a case still needs it (a case that
+  is open, or closed less than ``closed_case_days`` ago); the case keeps its own transcript.
+* **Closed cases** older than ``closed_case_days`` are anonymised, not deleted: name, phone, the
+  person affected, the other side, the story, the transcript and free-text notes go; the type,
+  village, status, dates, risk and satisfaction stay, so the county's statistics do not change.
+* **Notifications** sent or given up on, **channel deliveries** (which hold the reply text) and
+  expired **numbered options** older than ``conversation_days`` are deleted.
+
+Each run writes one audit entry with what it removed. Every step is idempotent: a run that dies
+halfway is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from cases import audit
+from cases.models import Case, ChannelDelivery, ChannelOptions, OutboxMessage
+from cases.workflow import Status
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "retention"
+ANONYMISED = "（保存期满，个人信息已删除）"
+#: Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), read without Rasa.
+_EVENTS = sa.table("events", sa.column("sender_id", sa.String), sa.column("timestamp", sa.Float))
+#: Keys of a case event's detail that may hold what a person said or wrote.
+_FREE_TEXT = ("text", "comment", "note", "reason", "from")
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    conversations_deleted: int = 0
+    conversation_events_deleted: int = 0
+    cases_anonymised: int = 0
+    notifications_deleted: int = 0
+    deliveries_deleted: int = 0
+    options_deleted: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _kept_conversations(case_cutoff: datetime) -> sa.Select:
+    """Conversations a case still needs: open cases, and closed ones inside their retention."""
+    return select(Case.conversation_id).where(
+        Case.conversation_id.is_not(None),
+        sa.or_(Case.status != Status.closed.value, Case.closed_at.is_(None), Case.closed_at >= case_cutoff),
+    )
+
+
+def _purge_conversations(session: Session, cutoff: datetime, case_cutoff: datetime) -> tuple[int, int]:
+    if not sa.inspect(session.get_bind()).has_table("events"):
+        return 0, 0  # Rasa never ran against this database
+    expired = (
+        select(_EVENTS.c.sender_id)
+        .group_by(_EVENTS.c.sender_id)
+        .having(func.max(_EVENTS.c.timestamp) < cutoff.timestamp())
+    )
+    kept = set(session.scalars(_kept_conversations(case_cutoff)))
+    senders = [sender for (sender,) in session.execute(expired) if sender not in kept]
+    events = 0
+    for start in range(0, len(senders), 500):
+        batch = senders[start : start + 500]
+        events += session.execute(delete(_EVENTS).where(_EVENTS.c.sender_id.in_(batch))).rowcount or 0
+    return len(senders), events
+
+
+def _anonymise(case: Case, now: datetime) -> None:
+    case.resident_name = case.resident_phone = case.phone_last4 = None
+    case.affected_person = case.counterparty = case.satisfaction_comment = None
+    case.conversation_id = None
+    case.description = ANONYMISED
+    context = dict(case.context or {})
+    kept = {key: context[key] for key in ("citations", "consent", "legal_aid_eligible") if key in context}
+    case.context = {**kept, "anonymised_at": now.isoformat(timespec="seconds")}
+    for event in case.events:
+        detail = dict(event.detail or {})
+        if any(key in detail for key in _FREE_TEXT):
+            event.detail = {k: (ANONYMISED if k in _FREE_TEXT else v) for k, v in detail.items()}
+
+
+def purge(session: Session, *, now: datetime, conversation_days: int, closed_case_days: int) -> PurgeReport:
+    """Delete or anonymise what has outlived its retention; the caller commits."""
+    cutoff = now - timedelta(days=conversation_days)
+    case_cutoff = now - timedelta(days=closed_case_days)
+    conversations, conversation_events = _purge_conversations(session, cutoff, case_cutoff)
+
+    expired_cases = session.scalars(
+        select(Case).where(
+            Case.status == Status.closed.value,
+            Case.closed_at < case_cutoff,
+            Case.description != ANONYMISED,
+        )
+    ).all()
+    for case in expired_cases:
+        _anonymise(case, now)
+
+    notifications = session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "failed")), OutboxMessage.created_at < cutoff)
+    ).rowcount
+    deliveries = session.execute(delete(ChannelDelivery).where(ChannelDelivery.received_at < cutoff)).rowcount
+    options = session.execute(delete(ChannelOptions).where(ChannelOptions.expires_at < now)).rowcount
+    report = PurgeReport(
+        conversations_deleted=conversations,
+        conversation_events_deleted=conversation_events,
+        cases_anonymised=len(expired_cases),
+        notifications_deleted=notifications or 0,
+        deliveries_deleted=deliveries or 0,
+        options_deleted=options or 0,
+    )
+    audit.record(
+        session,
+        actor=ACTOR,
+        action="retention_purge",
+        conversation_days=conversation_days,
+        closed_case_days=closed_case_days,
+        anonymised=[case.number for case in expired_cases][:200],
+        **report.to_dict(),
+    )
+    if any(report.to_dict().values()):
+        logger.info("retention purge: %s", report.to_dict())
+    return report
