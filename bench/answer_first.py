@@ -28,7 +28,6 @@ Run: ``.venv/bin/python bench/answer_first.py --batch heldout-1 [--stack] [--jso
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import subprocess
@@ -219,27 +218,21 @@ def run_stack(batch: str, baseline: str, show: bool = False, current_only: bool 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", default="heldout-1")
-    parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of today's main")
+    from stack import heldout_parser, refuse_show_on_heldout, report
+
+    parser = heldout_parser(__doc__, BASELINE_REF)
     parser.add_argument("--stack", action="store_true", help="through the running product (POST /v1/chat)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--show", action="store_true", help="print the misses (dev batches only: never tune on held-out)"
     )
     parser.add_argument("--current-only", action="store_true", help="skip the baseline (quicker, while tuning)")
     args = parser.parse_args()
-    if args.show and args.batch.startswith("heldout"):
-        parser.error("--show is for dev batches: looking at held-out misses would be tuning on them")
+    refuse_show_on_heldout(parser, args)
     if args.stack:
         results = run_stack(args.batch, args.baseline, args.show, args.current_only)
     else:
         results = run_engine(args.batch, args.baseline, args.show)
-    text = json.dumps({"batch": args.batch, "mode": "stack" if args.stack else "engine", **results}, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    report({"batch": args.batch, "mode": "stack" if args.stack else "engine", **results}, args.json)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ Run: ``.venv/bin/python bench/intake_sim.py --batch heldout-1 [--json out.json]`
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
@@ -303,17 +302,13 @@ def summarise(results: list[dict], assist: list[dict]) -> dict:
 
 
 def main() -> None:
-    from stack import baseline_checkout, running_stack
+    from stack import baseline_checkout, heldout_parser, refuse_show_on_heldout, report, running_stack
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", default="heldout-1")
-    parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of today's main")
+    parser = heldout_parser(__doc__, BASELINE_REF)
     parser.add_argument("--current-only", action="store_true", help="skip the baseline (quicker, while tuning)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--show", action="store_true", help="print failed conversations (dev batches only)")
     args = parser.parse_args()
-    if args.show and args.batch.startswith("heldout"):
-        parser.error("--show is for dev batches: looking at held-out misses would be tuning on them")
+    refuse_show_on_heldout(parser, args)
     residents = load(args.batch)
     systems = [("current", PROJECT_ROOT)]
     if not args.current_only:
@@ -325,11 +320,7 @@ def main() -> None:
             results[name] = play(stack, residents, args.show and name == "current")
             if args.batch.startswith("heldout"):
                 results[name].pop("misses")  # ids only, but misses are for dev batches
-    text = json.dumps({"batch": args.batch, **results}, ensure_ascii=False, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    report({"batch": args.batch, **results}, args.json)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ Run: ``.venv/bin/python bench/risk_engine.py --batch heldout-1 [--stack] [--json
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import statistics
@@ -200,18 +199,13 @@ def run_stack(batch: str, baseline: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", default="heldout-1")
-    parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of today's main")
+    from stack import heldout_parser, report
+
+    parser = heldout_parser(__doc__, BASELINE_REF)
     parser.add_argument("--stack", action="store_true", help="through the running product (chat and assist)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     results = run_stack(args.batch, args.baseline) if args.stack else run_engine(args.batch, args.baseline)
-    text = json.dumps({"batch": args.batch, **results}, ensure_ascii=False, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    report({"batch": args.batch, **results}, args.json)
 
 
 if __name__ == "__main__":

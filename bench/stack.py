@@ -7,6 +7,8 @@ directory and vanish with it.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import signal
 import socket
@@ -149,3 +151,26 @@ def running_stack(extra_env: dict[str, str] | None = None, root: Path = PROJECT_
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def heldout_parser(doc: str | None, baseline_ref: str) -> argparse.ArgumentParser:
+    """The options every held-out bench shares: the batch, today's main to compare with, the JSON file."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--batch", default="heldout-1")
+    parser.add_argument("--baseline", default=baseline_ref, help="git ref of today's main")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    return parser
+
+
+def refuse_show_on_heldout(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if getattr(args, "show", False) and args.batch.startswith("heldout"):
+        parser.error("--show is for dev batches: looking at held-out misses would be tuning on them")
+
+
+def report(figures: dict, path: Path | None) -> None:
+    """Print the figures, and keep them where asked (docs/experiments/results/)."""
+    text = json.dumps(figures, ensure_ascii=False, indent=2)
+    print(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")

@@ -88,7 +88,7 @@ async def _intake(client: httpx.AsyncClient, servers: list[str], n: int) -> tupl
     """One resident, alternating servers turn by turn, answering whatever the form asks from their facts."""
     sender = f"web:scale-{n}-{uuid.uuid4().hex[:8]}"
     facts = {"name": NAMES[n], "phone": f"1391234{n:04d}", "village": "青石湾村", "dispute_type": "邻里",
-             "description": "隔壁把俺家门口的路堵了，吵了好几回", "counterparty": OTHERS[n], "readback": "/affirm"}  # fmt: skip
+             "description": "俺家门口的路叫堵了，吵了好几回", "counterparty": OTHERS[n], "readback": "/affirm"}  # fmt: skip
     last = await _say(client, servers[n % 2], sender, "我想找调解员")
     for i in range(1, 12):
         field = asked(last)
