@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.rasa_client import RasaUnavailable
 from cases import IllegalTransition, InvalidIntake, StoreUnavailable
 from cases.assignment import ConflictOfInterest, NoHandlerAvailable
+from cases.rights import DeletionRefused, NotVerified
 from cases.staff import StaffError
 from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
 from knowledge.ingest.village_rules import RulesFormatError
@@ -50,6 +51,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidIntake: (422, "invalid_case"),
     StaffError: (422, "invalid_staff_change"),
     StoreUnavailable: (503, "case_store_unavailable"),
+    NotVerified: (404, "not_verified"),
+    DeletionRefused: (409, "legal_hold"),
 }
 
 

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api import background, errors
 from api.limits import BodySizeLimit, PerIPRateLimit, SecurityHeaders, SlidingWindowLimiter
 from api.rasa_client import RasaClient
-from api.routes import assist, auth, cases, chat, health, pages, receipts, search, staff, villages, wechat
+from api.routes import assist, auth, cases, chat, health, my_data, pages, receipts, search, staff, villages, wechat
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
@@ -69,7 +69,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, chat, search, villages, auth, staff, cases, receipts, assist, wechat, pages):
+    for module in (health, chat, search, villages, auth, staff, cases, my_data, receipts, assist, wechat, pages):
         app.include_router(module.router)
     # Pages load their scripts and styles from here only: no CDN, and a CSP of 'self'.
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

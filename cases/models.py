@@ -218,3 +218,18 @@ class AssistEvent(Base):
     kind = Column(String(24), nullable=False)  # shown | suggestion_used | draft_used | case_filed
     ref = Column(String(200))
     detail = Column(JSONText, nullable=False, default=dict)
+
+
+class AccessCode(Base):
+    """A one-time code a resident asked for to see or delete their data (``cases.rights``); only its hash is kept."""
+
+    __tablename__ = "access_codes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose = Column(String(8), nullable=False)  # view | delete
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    tries = Column(Integer, nullable=False, default=0)
+    used_at = Column(UTCDateTime)

@@ -60,6 +60,13 @@ def _kept_conversations(case_cutoff: datetime) -> sa.Select:
     )
 
 
+def delete_conversation(session: Session, sender_id: str) -> int:
+    """One conversation's events, gone (a resident's deletion request); 0 where Rasa never stored any."""
+    if not sa.inspect(session.get_bind()).has_table("events"):
+        return 0
+    return session.execute(delete(_EVENTS).where(_EVENTS.c.sender_id == sender_id)).rowcount or 0
+
+
 def _purge_conversations(session: Session, cutoff: datetime, case_cutoff: datetime) -> tuple[int, int]:
     if not sa.inspect(session.get_bind()).has_table("events"):
         return 0, 0  # Rasa never ran against this database
@@ -77,7 +84,8 @@ def _purge_conversations(session: Session, cutoff: datetime, case_cutoff: dateti
     return len(senders), events
 
 
-def _anonymise(case: Case, now: datetime) -> None:
+def anonymise(case: Case, now: datetime) -> None:
+    """Remove what identifies the resident; keep what the county's statistics count."""
     case.resident_name = case.resident_phone = case.phone_last4 = None
     case.affected_person = case.counterparty = case.satisfaction_comment = None
     case.conversation_id = None
@@ -105,7 +113,7 @@ def purge(session: Session, *, now: datetime, conversation_days: int, closed_cas
         )
     ).all()
     for case in expired_cases:
-        _anonymise(case, now)
+        anonymise(case, now)
 
     notifications = session.execute(
         delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "failed")), OutboxMessage.created_at < cutoff)

@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 from sqlalchemy import select
 
 from cases import CaseIntake, open_store
-from cases.models import AssistEvent, User
+from cases.models import AssistEvent, Case, User
+from cases.rights import request_deletion
 from cases.staff import add_user
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, ensure_chromium, open_page, screenshot
 from tests.e2e.conftest import Stack
@@ -298,6 +299,46 @@ def test_console_works_a_case_from_queue_to_closed(stack: Stack, browser: Browse
     expect(page.locator("#login-error")).to_contain_text("重新登录")
     expect(page.locator("#queue tr")).to_have_count(0)
     assert page.evaluate("() => sessionStorage.length") == 0
+    watch.assert_clean()
+    page.context.close()
+
+
+def test_admin_acts_on_residents_deletion_requests_and_legal_holds_are_shown(
+    stack: Stack, browser: Browser, staff: dict[str, str]
+) -> None:
+    store = open_store(stack.database_url)
+    numbers = []
+    for closed in (True, False):
+        number = store.create(
+            CaseIntake(
+                description="娘的地叫人占了",
+                channel="web",
+                requested="mediation",
+                dispute_type="land_contract",
+                resident_name="何秀英",
+                phone="13722223333",
+            )  # fmt: skip
+        ).number
+        with store.session() as session:
+            case = session.scalar(select(Case).where(Case.number == number))
+            if closed:
+                case.status = "closed"
+            request_deletion(session, case, datetime.now(timezone.utc))
+            session.commit()
+        numbers.append(number)
+    done, open_one = numbers
+    page, watch = open_page(browser, stack.base_url, width=1440, height=1000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{stack.base_url}/console")
+    log_in(page, staff["admin"])
+    expect(page.locator("#deletions")).to_be_visible()
+    held_row = page.locator(f"#deletion-list tr[data-case-id='{open_one}']")
+    expect(held_row).to_contain_text("办理中")
+    expect(held_row.locator("button.erase")).to_be_disabled()
+    page.locator(f"#deletion-list tr[data-case-id='{done}'] button.erase").click()
+    expect(page.locator("#flash")).to_contain_text(f"{done} 的个人信息已删除")
+    expect(page.locator(f"#deletion-list tr[data-case-id='{done}']")).to_have_count(0)
+    assert store.get(done).resident_phone is None and store.get(open_one).resident_phone == "13722223333"
     watch.assert_clean()
     page.context.close()
 

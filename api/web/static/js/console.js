@@ -16,6 +16,10 @@ const EVENT_LABELS = {
   assigned: '交办',
   escalated: '超时上报',
   contact_added: '补充联系方式',
+  deletion_requested: '申请删除个人信息',
+  legal_hold: '依法保留',
+  erased: '个人信息已删除',
+  village_linked: '关联登记村',
 };
 const CHANNEL_LABELS = { wechat: '微信', kiosk: '自助机', hotline: '热线', web: '网页', console: '工作台' };
 
@@ -45,6 +49,8 @@ function failed(err) {
 function wipe() {
   current = null;
   $('queue').replaceChildren();
+  $('deletion-list').replaceChildren();
+  $('deletions').hidden = true;
   for (const id of ['case-fields', 'case-transcript', 'case-citations', 'history', 'transition-buttons']) {
     $(id).replaceChildren();
   }
@@ -94,6 +100,48 @@ async function loadQueue() {
   });
   $('queue').replaceChildren(...rows);
   $('queue-empty').hidden = rows.length > 0;
+}
+
+/** Admins: residents' deletion requests; a legal hold (open case, court deadline) is shown, not overridden. */
+async function loadDeletions() {
+  const box = $('deletions');
+  box.hidden = login.session?.role !== 'admin';
+  if (box.hidden) return;
+  let data;
+  try {
+    data = await login.call('/v1/deletion-requests');
+  } catch (err) {
+    failed(err);
+    return;
+  }
+  const rows = data.requests.map((item) =>
+    h(
+      'tr',
+      { dataset: { caseId: item.case_id } },
+      h('td', {}, item.case_id),
+      h('td', {}, shortTime(item.requested_at)),
+      h('td', {}, statusLabel(item.status)),
+      h('td', { class: item.held ? 'held' : '' }, item.held || '可以删除'),
+      h(
+        'td',
+        {},
+        h('button', { type: 'button', class: 'erase', disabled: Boolean(item.held), onclick: () => erase(item.case_id) }, '删除个人信息'),
+      ),
+    ),
+  );
+  $('deletion-list').replaceChildren(...rows);
+  $('deletions-empty').hidden = rows.length > 0;
+}
+
+async function erase(caseId) {
+  if (!window.confirm(`删除案件 ${caseId} 的姓名、电话、经过和对话记录？删除后不能恢复。`)) return;
+  try {
+    await login.call(`/v1/cases/${encodeURIComponent(caseId)}/erase`, { method: 'POST' });
+    flash(`案件 ${caseId} 的个人信息已删除。`);
+  } catch (err) {
+    failed(err);
+  }
+  loadDeletions();
 }
 
 function field(label, value) {
@@ -248,6 +296,7 @@ function route() {
     $('case-view').hidden = true;
     $('queue-view').hidden = false;
     loadQueue();
+    loadDeletions();
   }
 }
 
