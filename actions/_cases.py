@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from cases import CaseStore, open_store
+from cunfa.data_keys import ensure_configured
 from cunfa.settings import get_settings
 from knowledge.villages import VillageStore
 
@@ -19,7 +20,9 @@ CHANNELS = ("kiosk", "web", "hotline", "wechat")
 
 
 def case_store() -> CaseStore:
-    return open_store(get_settings().database)
+    settings = get_settings()
+    ensure_configured(settings)
+    return open_store(settings.database)
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:

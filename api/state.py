@@ -11,6 +11,7 @@ import httpx
 from api.limits import SlidingWindowLimiter
 from api.rasa_client import RasaClient
 from cases import CaseStore, open_store
+from cunfa.data_keys import ensure_configured
 from cunfa.settings import Settings
 from knowledge import IndexNotBuilt, KnowledgeBase
 from knowledge.guides import GuideFormatError
@@ -33,6 +34,7 @@ class AppState:
 
     def case_store(self) -> CaseStore:
         """The case store for the configured database (opened, and migrated, on first use)."""
+        ensure_configured(self.settings)
         return open_store(self.settings.database)
 
     def advisor(self) -> Advisor | None:

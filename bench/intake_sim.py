@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cases import CaseStore  # noqa: E402
+from cases import CaseStore, crypto  # noqa: E402
 from cunfa.settings import PROJECT_ROOT  # noqa: E402
 
 DATA = Path(__file__).with_name("data") / "intake"
@@ -233,6 +233,7 @@ def play(stack, residents: list[dict], show: bool = False) -> dict:  # noqa: ANN
     from stack_clients import StackClient
 
     client = StackClient(stack)
+    crypto.configure([stack.env["CUNFA_DATA_KEYS"]])  # the stack's key (a baseline's clear rows read as they are)
     store = CaseStore(stack.env.get("CUNFA_DATABASE_URL") or f"sqlite:///{stack.env['CUNFA_DATA_DIR']}/cunfa.db")
     results, assist = [], []
     for resident in residents:

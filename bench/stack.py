@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from cases import crypto
 from cunfa.settings import PROJECT_ROOT, Settings
 
 SHARED_CACHES = ("index", "encoders", "models", "rasa-cache")
@@ -104,6 +105,8 @@ def running_stack(extra_env: dict[str, str] | None = None, root: Path = PROJECT_
         for name in SHARED_CACHES:
             (default_data / name).mkdir(parents=True, exist_ok=True)
             (data_dir / name).symlink_to(default_data / name, target_is_directory=True)
+        # One data key for the stack and this process, so a bench can read the cases the stack files.
+        env["CUNFA_DATA_KEYS"] = crypto.new_key()
         subprocess.run(
             [sys.executable, "-m", "cunfa.cli", "prepare"], cwd=root, env={**env, "CUNFA_DATA_DIR": str(data_dir)},
             check=True,

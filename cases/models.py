@@ -10,9 +10,11 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
+
+from cases.crypto import EncryptedJSON, EncryptedText, keyring
 
 Base = declarative_base()
 
@@ -61,20 +63,22 @@ class Case(Base):
     risk_cues = Column(JSONText, nullable=False, default=list)
     village_id = Column(String(64), index=True)
     village_name = Column(String(64))
-    resident_name = Column(String(64))
-    resident_phone = Column(String(32))
+    # Personal data is encrypted at rest (cases.crypto); the phone is also kept as a keyed hash for lookups.
+    resident_name = Column(EncryptedText)
+    resident_phone = Column(EncryptedText)
+    phone_hash = Column(String(64), index=True)
     #: The contact's relation to the person the matter happened to ("daughter" asking for her father).
     contact_relation = Column(String(24), nullable=False, default="self", server_default="self")
-    affected_person = Column(String(64))
+    affected_person = Column(EncryptedText)
     phone_last4 = Column(String(4))
-    counterparty = Column(String(200))
-    description = Column(Text, nullable=False)
+    counterparty = Column(EncryptedText)
+    description = Column(EncryptedText, nullable=False)
     amount = Column(String(64))
     incident_date = Column(String(64))
     channel = Column(String(16), nullable=False)
     conversation_id = Column(String(200), index=True)
     filed_by = Column(String(64), nullable=False)
-    context = Column(JSONText, nullable=False, default=dict)
+    context = Column(EncryptedJSON, nullable=False, default=dict)
     assignee = Column(String(64), index=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     updated_at = Column(UTCDateTime, nullable=False)
@@ -83,9 +87,21 @@ class Case(Base):
     resolved_at = Column(UTCDateTime)
     closed_at = Column(UTCDateTime)
     satisfaction = Column(Integer)
-    satisfaction_comment = Column(Text)
+    satisfaction_comment = Column(EncryptedText)
 
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+
+
+def phone_lookup_key(phone: str | None) -> str | None:
+    """The digits a phone is looked up by ("139 1234 5678" and "13912345678" are one number)."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits or None
+
+
+@event.listens_for(Case.resident_phone, "set")
+def _hash_phone(target: Case, value: str | None, _old: Any, _initiator: Any) -> None:
+    key = phone_lookup_key(value)
+    target.phone_hash = keyring().lookup_hash(key) if key else None
 
 
 class CaseEvent(Base):

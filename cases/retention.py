@@ -105,13 +105,14 @@ def purge(session: Session, *, now: datetime, conversation_days: int, closed_cas
     case_cutoff = now - timedelta(days=closed_case_days)
     conversations, conversation_events = _purge_conversations(session, cutoff, case_cutoff)
 
-    expired_cases = session.scalars(
-        select(Case).where(
-            Case.status == Status.closed.value,
-            Case.closed_at < case_cutoff,
-            Case.description != ANONYMISED,
+    # The story is encrypted, so "not yet anonymised" is read per case, not asked of the database.
+    expired_cases = [
+        case
+        for case in session.scalars(
+            select(Case).where(Case.status == Status.closed.value, Case.closed_at < case_cutoff)
         )
-    ).all()
+        if case.description != ANONYMISED
+    ]
     for case in expired_cases:
         anonymise(case, now)
 

@@ -40,13 +40,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     """Everything ``make run`` needs before it can start: schema, index, sample villages, Rasa model."""
-    from cases import open_store
     from cunfa.settings import PROJECT_ROOT
     from knowledge.villages import VillageStore, seed_samples
 
     args.force = False
     # Migrate before any service starts, so the API and the action server never race to do it.
-    open_store(get_settings().database)
+    _store()
     _cmd_index_build(args)
     added = seed_samples(VillageStore(get_settings().villages_dir), PROJECT_ROOT / "samples" / "villages")
     if added:
@@ -215,11 +214,10 @@ def _search_batch(kb, args: argparse.Namespace) -> int:
 
 def _cmd_users_add(args: argparse.Namespace) -> int:
     """Bootstrap an account; the password comes on stdin so it never shows in `ps` or history."""
-    from cases import open_store
     from cases.staff import StaffError, add_user
 
     password = sys.stdin.readline().rstrip("\r\n")
-    store = open_store(get_settings().database)
+    store = _store()
     try:
         with store.session() as session:
             user = add_user(
@@ -237,11 +235,10 @@ def _cmd_users_add(args: argparse.Namespace) -> int:
 def _cmd_users_post(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from cases import open_store
     from cases.models import User
     from cases.staff import StaffError, add_roster_entry
 
-    store = open_store(get_settings().database)
+    store = _store()
     with store.session() as session:
         user = session.scalar(select(User).where(User.username == args.username))
         if user is None:
@@ -340,11 +337,10 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     import json
     from datetime import datetime, timezone
 
-    from cases import open_store
     from cases.retention import purge
 
     settings = get_settings()
-    store = open_store(settings.database)
+    store = _store()
     with store.session() as session:
         report = purge(
             session,
@@ -354,6 +350,34 @@ def _cmd_purge(args: argparse.Namespace) -> int:
         )
         session.commit()
     print(json.dumps(report.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _store():  # noqa: ANN202 - cases.CaseStore, imported lazily like everything the CLI runs
+    """The case store with this process's data keys configured (personal fields are encrypted)."""
+    from cases import open_store
+    from cunfa.data_keys import ensure_configured
+
+    ensure_configured(get_settings())
+    return open_store(get_settings().database)
+
+
+def _cmd_keys_new(args: argparse.Namespace) -> int:
+    """Print a fresh data key, to put first in CUNFA_DATA_KEYS before `cunfa keys rotate`."""
+    from cases.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def _cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every personal field and conversation with the first key in CUNFA_DATA_KEYS."""
+    from cases.key_rotation import rotate_all
+
+    store = _store()
+    with store.session() as session:
+        report = rotate_all(session)
+    print(json.dumps({"cases": report.cases, "conversation_events": report.conversation_events}))
     return 0
 
 
@@ -382,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge", help="delete or anonymise conversations and closed cases past their retention (docs/privacy.md)"
     ).set_defaults(func=_cmd_purge)
+    keys = sub.add_parser("keys", help="the keys that encrypt personal data").add_subparsers(
+        dest="keys_command", required=True
+    )
+    keys.add_parser("new", help="print a fresh key").set_defaults(func=_cmd_keys_new)
+    keys.add_parser(
+        "rotate", help="re-encrypt everything with the first key of CUNFA_DATA_KEYS (then drop the old key)"
+    ).set_defaults(func=_cmd_keys_rotate)
 
     villages = sub.add_parser("villages", help="village rules").add_subparsers(dest="villages_command", required=True)
     add = villages.add_parser("add", help="add or replace one village's rules (searchable at once)")

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         description="Signs staff access tokens; empty = a random key created once in <data_dir>/secret_key "
         "(development and single-machine use). Must be set, and not 'changethis', in production.",
     )
+    data_keys: str = Field(
+        "",
+        description="Fernet keys that encrypt residents' personal data at rest, comma-separated, the newest first; "
+        "empty = one key created once in <data_dir>/data_keys (development and single-machine use). "
+        "Must be set in production; rotate with `cunfa keys rotate` (docs/privacy.md).",
+    )
     notify_webhook_url: str = Field(
         "",
         description="Case notifications (new, assigned, overdue, emergency) are POSTed here as JSON; empty = they "
@@ -137,6 +143,12 @@ class Settings(BaseSettings):
     def _real_secret(cls, value: str, values: dict) -> str:  # noqa: N805
         if values.get("env") == "production" and (not value or value == "changethis" or len(value) < 32):
             raise ValueError("CUNFA_SECRET_KEY must be set to a random string of at least 32 characters in production")
+        return value
+
+    @validator("data_keys")
+    def _real_data_keys(cls, value: str, values: dict) -> str:  # noqa: N805
+        if values.get("env") == "production" and not value.strip():
+            raise ValueError("CUNFA_DATA_KEYS must be set in production (cunfa keys new prints a fresh key)")
         return value
 
     @validator("wechat_encoding_aes_key")

@@ -12,6 +12,10 @@ counting the stored ones again (see ``_additional_events``), and each saved trac
 offered to ``turn_state.recent_saves``, so the ``cunfa`` channel can answer with the turn's
 outcome without reading it back.
 
+Each event's ``data`` (the resident's words, slots with names and phones) is encrypted before it
+is written and decrypted when it is read (``cases.crypto``, the deployment's data keys), so the
+tracker store holds no personal data in clear either.
+
 Selected in ``bot/endpoints.yml`` with ``type: rasa_components.tracker_store.CunfaSQLTrackerStore``.
 """
 
@@ -24,9 +28,13 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
 
+from cases import crypto
 from cases.db import sqlite_pragmas
+from cunfa.data_keys import ensure_configured
+from cunfa.settings import get_settings
 from rasa_components.turn_state import recent_saves
 
 #: Rasa's store runs on one event-loop thread; a few connections cover the tracker endpoint too.
@@ -35,8 +43,25 @@ POOL_SIZE = 4
 STORED_EVENTS = "_cunfa_stored_events"
 
 
+def _encrypt_event(_mapper: Any, _connection: Any, target: Any) -> None:
+    target.data = crypto.keyring().encrypt(target.data)
+
+
+def _decrypt_event(target: Any, _context: Any) -> None:
+    # Set as loaded, not as a change: a later commit must never write the clear text back.
+    set_committed_value(target, "data", crypto.keyring().decrypt(target.data))
+
+
+def _encrypt_events() -> None:
+    if not sa.event.contains(SQLTrackerStore.SQLEvent, "before_insert", _encrypt_event):
+        sa.event.listen(SQLTrackerStore.SQLEvent, "before_insert", _encrypt_event)
+        sa.event.listen(SQLTrackerStore.SQLEvent, "load", _decrypt_event)
+
+
 class CunfaSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        ensure_configured(get_settings())
+        _encrypt_events()
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name != "sqlite":
             return

@@ -8,11 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from cases import crypto
 from cunfa.settings import PROJECT_ROOT, Settings, get_settings
 from knowledge import IndexInputs, KnowledgeBase, build_index
 
 TEST_DATA = Path(__file__).parent / "data"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+#: The data key every test process and every stack a test starts share, so a test reads what a stack wrote.
+TEST_DATA_KEY = "Zm9yLXRlc3RzLW9ubHktY3VuZmEtZGF0YS1rZXktMzI="
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_keyring() -> None:
+    """Personal fields are encrypted at rest: every test process has the test key."""
+    crypto.configure([TEST_DATA_KEY])
 
 
 @pytest.fixture(autouse=True)

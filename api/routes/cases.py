@@ -26,7 +26,8 @@ from api.schemas.common import ErrorResponse
 from api.security import Staff, StaffDep, require
 from cases import CaseIntake, audit
 from cases.assignment import assign
-from cases.models import Case
+from cases.crypto import keyring
+from cases.models import Case, phone_lookup_key
 from cases.views import case_detail, case_summary
 from cases.workflow import Status
 from knowledge.villages import VillageStore
@@ -72,10 +73,24 @@ def _audit(state: StateDep, staff: Staff, action: str, number: str, **detail: ob
 
 
 @router.get("", response_model=CaseListResponse, responses=ERRORS)
-def my_cases(state: StateDep, staff: StaffDep, status: str | None = None) -> CaseListResponse:
-    """My queue, soonest SLA deadline first (admins: every case)."""
+def my_cases(
+    state: StateDep,
+    staff: StaffDep,
+    status: str | None = None,
+    phone: str | None = Query(
+        None, min_length=7, max_length=32, description="Only the cases filed with this phone (matched by keyed hash)"
+    ),
+) -> CaseListResponse:
+    """My queue, soonest SLA deadline first (admins: every case); ``phone`` finds a caller's cases.
+
+    Phones are stored encrypted; the lookup compares keyed hashes, so the clear number is never in a
+    query, an index or the database.
+    """
     with state.case_store().session() as session:
         query = select(Case).order_by(Case.first_contact_due_at, Case.id)
+        if phone is not None:
+            key = phone_lookup_key(phone)
+            query = query.where(Case.phone_hash.in_(keyring().lookup_hashes(key) if key else []))
         if staff.role == "grid_worker":
             query = query.where(Case.filed_by == staff.username)
         elif not staff.is_admin:
@@ -83,7 +98,7 @@ def my_cases(state: StateDep, staff: StaffDep, status: str | None = None) -> Cas
         if status:
             query = query.where(Case.status == status)
         cases = session.scalars(query.limit(500)).all()
-        audit.record(session, actor=staff.username, action="list_cases", count=len(cases))
+        audit.record(session, actor=staff.username, action="list_cases", count=len(cases), by_phone=phone is not None)
         session.commit()
         return CaseListResponse(cases=[case_summary(c, reveal=_reveal(c, staff)) for c in cases])
 

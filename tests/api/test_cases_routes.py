@@ -201,3 +201,15 @@ def test_case_filed_under_an_unknown_village_is_linked_to_the_registered_one(
     assert linked.json() == {"case_id": number, "village_id": "liuhe", "village_name": "柳河村"}
     after = client.get(f"/v1/cases/{number}", headers=admin).json()
     assert after["village_registered"] is True and after["village_id"] == "liuhe"
+
+
+def test_staff_find_a_callers_cases_by_phone_without_the_number_in_clear(
+    client: TestClient, settings: Settings
+) -> None:
+    number = file(settings, phone="13912345678")
+    file(settings, phone="13800001111", resident_name="王五")
+    admin = login(client, "admin1")
+    found = client.get("/v1/cases", params={"phone": "139 1234 5678"}, headers=admin)
+    assert found.status_code == 200 and [c["case_id"] for c in found.json()["cases"]] == [number]
+    assert client.get("/v1/cases", params={"phone": "13700000000"}, headers=admin).json()["cases"] == []
+    assert client.get("/v1/cases", params={"phone": "12"}, headers=admin).status_code == 422

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from cunfa.settings import PROJECT_ROOT, Settings
+from tests.conftest import TEST_DATA_KEY
 
 #: Content-addressed caches shared with `make run`; everything else of a test run stays in tmp.
 SHARED_CACHES = ("index", "encoders", "models", "rasa-cache")
@@ -96,6 +97,7 @@ def launch_stack(tmp: Path, extra_env: dict[str, str] | None = None) -> Stack:
     env.update(
         {
             "CUNFA_DATA_DIR": str(data_dir),
+            "CUNFA_DATA_KEYS": TEST_DATA_KEY,
             "CUNFA_PORT": str(port),
             "CUNFA_RASA_PORT": str(free_port()),
             "CUNFA_ACTION_PORT": str(free_port()),

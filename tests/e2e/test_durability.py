@@ -16,7 +16,7 @@ import pytest
 
 from cases import CaseStore
 from cunfa.settings import PROJECT_ROOT
-from tests.conftest import TEST_DATA
+from tests.conftest import TEST_DATA, TEST_DATA_KEY
 from tests.e2e.conftest import free_port
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def _wait_up(base: str, timeout: float = 90) -> None:
 
 def test_sigkill_during_a_burst_loses_no_confirmed_case(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNFA_")}
-    env.update({"CUNFA_DATA_DIR": str(tmp_path), "CUNFA_LAWS_DIR": str(TEST_DATA / "laws"),
+    env.update({"CUNFA_DATA_DIR": str(tmp_path), "CUNFA_DATA_KEYS": TEST_DATA_KEY, "CUNFA_LAWS_DIR": str(TEST_DATA / "laws"),
                 "CUNFA_FAQ_FILE": str(TEST_DATA / "faq.json"), "USE_TF": "0"})  # fmt: skip
     subprocess.run(
         [sys.executable, "-m", "cunfa.cli", "users", "add", "--username", "grid-1", "--role", "grid_worker",

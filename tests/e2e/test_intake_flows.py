@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +208,9 @@ def test_an_id_number_in_the_story_is_not_stored(stack: Stack) -> None:
     stored = case.description + json.dumps(case.context, ensure_ascii=False)
     assert "410523198803154411" not in stored and "410*************11" in stored
     assert case.context["consent"]["sensitive"] is True  # an ID number told is sensitive information
+    # The database files (the case store and Rasa's tracker store share them) hold none of it in clear.
+    files = sorted(Path(stack.env["CUNFA_DATA_DIR"]).glob("cunfa.db*"))
+    assert files, "the stack's SQLite files were not found"
+    blob = b"".join(path.read_bytes() for path in files)
+    for secret in ("410523198803154411", "13598765432", "周红梅", "老板欠俺两个月工资"):
+        assert secret.encode() not in blob, f"{secret} is stored in clear"

@@ -230,3 +230,20 @@ def test_idle_connections_are_dropped_before_the_server_drops_them(monkeypatch) 
 
     run_async(scenario())
     assert peers[0] == peers[1] and peers[2] != peers[1]
+
+
+def test_the_tracker_store_keeps_what_residents_said_encrypted(tmp_path: Path) -> None:
+    path = tmp_path / "trackers.db"
+    store = CunfaSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}")
+    tracker = DialogueStateTracker.from_events(
+        "web:pii", [ActionExecuted("action_listen"), UserUttered("俺叫张桂芝 电话13912345678", {"name": "inform"})],
+        slots=DOMAIN.slots,
+    )  # fmt: skip
+    run_async(store.save(tracker))
+    rows = [r[0] for r in sqlite3.connect(path).execute("select data from events")]
+    assert rows and all(r.startswith("enc1:") for r in rows)
+    assert not any("13912345678" in r or "张桂芝" in r for r in rows)
+    again = run_async(CunfaSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}").retrieve("web:pii"))
+    assert again.latest_message.text == "俺叫张桂芝 电话13912345678"
+    run_async(store.save(again))  # reading and saving again never writes the clear text back
+    assert not any("张桂芝" in r[0] for r in sqlite3.connect(path).execute("select data from events"))
