@@ -42,4 +42,5 @@ def test_no_operation_answers_a_server_error(stack: Stack, who: str) -> None:
     result = _fuzz(stack, *extra)
     summary = result.stdout[-4000:]
     assert result.returncode == 0, summary + result.stderr[-2000:]
-    assert "not_a_server_error" in summary and "passed" in summary
+    # The check's name is in the report's summary, which warnings about 4xx-only operations can push far up.
+    assert "not_a_server_error" in result.stdout and "passed" in summary
