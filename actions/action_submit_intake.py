@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +11,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import case_store, channel, cited, message_key, resolve_village, transcript
-from cases import CaseIntake, InvalidIntake, StoreUnavailable
+from cases import CaseError, CaseIntake, InvalidIntake, StoreUnavailable
 from cases.consent import Consent, declined_reply, is_sensitive
+from cases.retention import forget_conversation
 from triage import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,17 @@ RESET = (
 PERSONAL = ("resident_name", "phone", "village", "dispute_type", "matter")
 
 
+def _forget(sender_id: str) -> None:
+    try:
+        store = case_store()
+        with store.session() as session:
+            forget_conversation(session, sender_id, datetime.now(timezone.utc))
+            session.commit()
+    except CaseError:
+        # The reply has been given; the daily retention still deletes the conversation in time.
+        logger.exception("could not mark a declined conversation to be forgotten")
+
+
 class ActionSubmitIntake(Action):
     def name(self) -> str:
         return "action_submit_intake"
@@ -48,8 +61,9 @@ class ActionSubmitIntake(Action):
             dispatcher.utter_message(response="utter_intake_cancelled")
             return reset + [SlotSet("dispute_type", None)]
         if status == "declined":
-            # No consent: nothing is filed and nothing personal is kept in the conversation's slots.
+            # No consent: nothing is filed, the slots forget, and the conversation is deleted once idle.
             dispatcher.utter_message(text=declined_reply())
+            _forget(tracker.sender_id)
             return reset + [SlotSet(slot, None) for slot in PERSONAL]
         if status != "confirmed":
             dispatcher.utter_message(text="登记没有完成，什么也没有提交。需要时说“找调解员”或“找律师”重新开始。")

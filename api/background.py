@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 
 OUTBOX_EVERY_S = 5.0
 SLA_EVERY = timedelta(minutes=1)
-#: Retention is counted in days: once a day is often enough, and the first round after a start runs it.
-PURGE_EVERY = timedelta(hours=24)
+#: Hourly: retention is counted in days, but a resident who declined the notice is forgotten within hours.
+PURGE_EVERY = timedelta(hours=1)
 
 
 def webhook_sender(settings: Settings):  # noqa: ANN201

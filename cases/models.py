@@ -249,3 +249,12 @@ class AccessCode(Base):
     expires_at = Column(UTCDateTime, nullable=False)
     tries = Column(Integer, nullable=False, default=0)
     used_at = Column(UTCDateTime)
+
+
+class ForgetConversation(Base):
+    """A conversation whose resident declined the personal-information notice: the purge deletes it once idle."""
+
+    __tablename__ = "forget_conversations"
+
+    sender_id = Column(String(255), primary_key=True)
+    at = Column(UTCDateTime, nullable=False)

@@ -1,6 +1,6 @@
 """Personal data kept no longer than the notice says (个人信息保护法第十九条, 第四十七条).
 
-One purge, run by the API's background duty once a day and by ``cunfa purge``:
+One purge, run by the API's background duty every hour and by ``cunfa purge``:
 
 * **Conversations** (Rasa's ``events`` table, in the same database): a conversation whose last
   event is older than ``conversation_days`` is deleted, unless a case still needs it (a case that
@@ -26,12 +26,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cases import audit
-from cases.models import Case, ChannelDelivery, ChannelOptions, OutboxMessage
+from cases.models import Case, ChannelDelivery, ChannelOptions, ForgetConversation, OutboxMessage
 from cases.workflow import Status
 
 logger = logging.getLogger(__name__)
 
 ACTOR = "retention"
+#: How long a declined conversation must be quiet before it is deleted.
+DECLINED_IDLE = timedelta(hours=1)
 ANONYMISED = "（保存期满，个人信息已删除）"
 #: Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), read without Rasa.
 _EVENTS = sa.table("events", sa.column("sender_id", sa.String), sa.column("timestamp", sa.Float))
@@ -43,6 +45,7 @@ _FREE_TEXT = ("text", "comment", "note", "reason", "from")
 class PurgeReport:
     conversations_deleted: int = 0
     conversation_events_deleted: int = 0
+    declined_conversations_deleted: int = 0
     cases_anonymised: int = 0
     notifications_deleted: int = 0
     deliveries_deleted: int = 0
@@ -84,6 +87,32 @@ def _purge_conversations(session: Session, cutoff: datetime, case_cutoff: dateti
     return len(senders), events
 
 
+def forget_conversation(session: Session, sender_id: str, now: datetime) -> None:
+    """Mark a conversation to be deleted once idle (the resident declined the notice)."""
+    if session.get(ForgetConversation, sender_id) is None:
+        session.add(ForgetConversation(sender_id=sender_id, at=now))
+
+
+def _purge_declined(session: Session, now: datetime, case_cutoff: datetime) -> int:
+    marks = list(session.scalars(select(ForgetConversation)))
+    if not marks:
+        return 0
+    kept = set(session.scalars(_kept_conversations(case_cutoff)))
+    has_events = sa.inspect(session.get_bind()).has_table("events")
+    forgotten = 0
+    for mark in marks:
+        last = None
+        if has_events:
+            last = session.scalar(select(func.max(_EVENTS.c.timestamp)).where(_EVENTS.c.sender_id == mark.sender_id))
+        if last is not None and last > (now - DECLINED_IDLE).timestamp():
+            continue  # still talking: next run
+        if mark.sender_id not in kept and last is not None:
+            delete_conversation(session, mark.sender_id)
+            forgotten += 1
+        session.delete(mark)
+    return forgotten
+
+
 def anonymise(case: Case, now: datetime) -> None:
     """Remove what identifies the resident; keep what the county's statistics count."""
     case.resident_name = case.resident_phone = case.phone_last4 = None
@@ -104,6 +133,7 @@ def purge(session: Session, *, now: datetime, conversation_days: int, closed_cas
     cutoff = now - timedelta(days=conversation_days)
     case_cutoff = now - timedelta(days=closed_case_days)
     conversations, conversation_events = _purge_conversations(session, cutoff, case_cutoff)
+    declined = _purge_declined(session, now, case_cutoff)
 
     # The story is encrypted, so "not yet anonymised" is read per case, not asked of the database.
     expired_cases = [
@@ -124,6 +154,7 @@ def purge(session: Session, *, now: datetime, conversation_days: int, closed_cas
     report = PurgeReport(
         conversations_deleted=conversations,
         conversation_events_deleted=conversation_events,
+        declined_conversations_deleted=declined,
         cases_anonymised=len(expired_cases),
         notifications_deleted=notifications or 0,
         deliveries_deleted=deliveries or 0,

@@ -333,7 +333,7 @@ def _cmd_settings(args: argparse.Namespace) -> int:
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
-    """Delete or anonymise what has outlived its retention now (the API also does it once a day)."""
+    """Delete or anonymise what has outlived its retention now (the API also does it every hour)."""
     import json
     from datetime import datetime, timezone
 

@@ -107,6 +107,12 @@ def console() -> HTMLResponse:
     )
 
 
+@router.get("/my-data", response_class=HTMLResponse)
+def my_data() -> HTMLResponse:
+    """Residents see, or ask to delete, what a case holds about them (a one-time code to their channel)."""
+    return render("my-data", page="my-data")
+
+
 @router.get("/console/assist", response_class=HTMLResponse)
 def assist() -> HTMLResponse:
     """Hotline agent assist: live suggestions and drafts while the call is transcribed."""

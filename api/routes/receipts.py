@@ -46,6 +46,7 @@ blockquote{margin:.3em 0 .8em;padding-left:.8em;border-left:3px solid #999}
 </table>
 <h2>下一步</h2>
 <p>$promise，最迟 $due 前。请保持电话畅通。查进度：对助手说“查进度”，报案件编号和电话后四位。</p>
+<p>想查看或删除我们登记的您的个人信息：打开本网站的 /my-data 页面，凭案件编号、电话后四位和验证码办理。</p>
 $citations
 <p class="note">本回执由村法助手自动生成。以上法律规定仅供参考，不是针对个案的法律意见；
 如有疑问请拨打12348公共法律服务热线。情况紧急请拨打110。</p>

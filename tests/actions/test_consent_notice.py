@@ -14,7 +14,7 @@ from actions.action_submit_intake import ActionSubmitIntake
 from actions.validate_intake_form import ValidateIntakeForm
 from cases import CaseStore
 from cases.consent import NOTICE_VERSION
-from cases.models import Case
+from cases.models import Case, ForgetConversation
 from tests.actions.test_validate_intake_form import DOMAIN
 
 
@@ -67,6 +67,8 @@ async def test_declined_files_nothing_and_forgets_the_personal_slots(store: Case
     assert {"resident_name", "phone", "village", "description"} <= cleared
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
+        marked = session.scalars(select(ForgetConversation.sender_id)).all()
+    assert marked == ["wechat:oResident42"]  # deleted by the purge once the conversation is idle
 
 
 async def test_sensitive_matters_get_the_separate_consent_in_the_read_back(tracker_with) -> None:

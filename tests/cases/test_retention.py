@@ -8,8 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from cases import CaseIntake, CaseStore
-from cases.models import AuditEntry, Case, CaseEvent, ChannelDelivery, ChannelOptions, OutboxMessage
-from cases.retention import ANONYMISED, purge
+from cases.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    ChannelDelivery,
+    ChannelOptions,
+    ForgetConversation,
+    OutboxMessage,
+)
+from cases.retention import ANONYMISED, forget_conversation, purge
 from cases.stats import case_stats
 
 NOW = datetime(2030, 6, 1, tzinfo=timezone.utc)
@@ -124,3 +132,25 @@ def test_a_database_rasa_never_used_is_purged_without_error(database_url: str) -
         report = purge(session, now=NOW, conversation_days=30, closed_case_days=1095)
         session.commit()
     assert report.conversations_deleted == 0
+
+
+def test_a_declined_conversation_is_forgotten_once_idle(database_url: str) -> None:
+    store = CaseStore(database_url)
+    engine = sa.create_engine(database_url)
+    EVENTS.create(engine)
+    _say(engine, "web:declined-quiet", NOW - timedelta(hours=2))
+    _say(engine, "web:declined-talking", NOW - timedelta(minutes=10))
+    _say(engine, "web:declined-then-filed", NOW - timedelta(hours=3))
+    _file(store, "web:declined-then-filed")  # changed their mind: the open case needs the conversation
+    with store.session() as session:
+        for sender in ("web:declined-quiet", "web:declined-talking", "web:declined-then-filed"):
+            forget_conversation(session, sender, NOW - timedelta(hours=3))
+        session.commit()
+        report = purge(session, now=NOW, conversation_days=30, closed_case_days=1095)
+        session.commit()
+        assert report.declined_conversations_deleted == 1
+        assert session.scalars(select(ForgetConversation.sender_id)).all() == ["web:declined-talking"]
+    with engine.connect() as connection:
+        left = {s for (s,) in connection.execute(select(EVENTS.c.sender_id).distinct())}
+    assert left == {"web:declined-talking", "web:declined-then-filed"}
+    engine.dispose()

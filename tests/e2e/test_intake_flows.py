@@ -181,9 +181,11 @@ def test_the_notice_comes_before_the_first_personal_question_and_declining_keeps
     with store(stack).session() as session:
         from sqlalchemy import select
 
-        from cases.models import Case
+        from cases.models import Case, ForgetConversation
 
         assert session.scalars(select(Case).where(Case.conversation_id.like(f"%{talk.user}%"))).first() is None
+        marked = session.scalars(select(ForgetConversation.sender_id)).all()
+        assert any(talk.user in sender for sender in marked)  # the purge deletes it once idle
 
 
 def test_no_notice_before_110_and_the_case_records_the_basis(stack: Stack) -> None:

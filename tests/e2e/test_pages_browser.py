@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 from sqlalchemy import select
 
 from cases import CaseIntake, open_store
-from cases.models import AssistEvent, Case, User
+from cases.models import AssistEvent, Case, OutboxMessage, User
 from cases.rights import request_deletion
 from cases.staff import add_user
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, ensure_chromium, open_page, screenshot
@@ -339,6 +339,55 @@ def test_admin_acts_on_residents_deletion_requests_and_legal_holds_are_shown(
     expect(page.locator("#flash")).to_contain_text(f"{done} 的个人信息已删除")
     expect(page.locator(f"#deletion-list tr[data-case-id='{done}']")).to_have_count(0)
     assert store.get(done).resident_phone is None and store.get(open_one).resident_phone == "13722223333"
+    watch.assert_clean()
+    page.context.close()
+
+
+def test_a_resident_sees_and_asks_to_delete_their_data_with_a_code(stack: Stack, browser: Browser) -> None:
+    store = open_store(stack.database_url)
+    number = store.create(
+        CaseIntake(
+            description="儿子儿媳不给养老钱",
+            channel="kiosk",
+            requested="mediation",
+            dispute_type="support_elderly",
+            resident_name="邱老汉",
+            phone="13566667777",
+        )  # fmt: skip
+    ).number
+
+    def code_sent() -> str:
+        with store.session() as session:
+            message = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.topic == "resident_code").order_by(OutboxMessage.id.desc())
+            ).first()
+            assert message.payload["case_id"] == number
+            return re.search(r"验证码(\d{6})", message.payload["text"]).group(1)
+
+    page, watch = open_page(browser, stack.base_url, width=414, height=896)  # a phone
+    page.goto(f"{stack.base_url}/my-data")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.fill("#case-id", number)
+    page.fill("#last4", "0000")
+    page.click("#ask-form button[type=submit]")
+    expect(page.locator("#flash")).to_contain_text("不对")
+    page.fill("#last4", "7777")
+    page.click("#ask-form button[type=submit]")
+    expect(page.locator("#sent-to")).to_contain_text("手机")
+    page.fill("#code", code_sent())
+    page.click("#code-submit")
+    expect(page.locator("#fields")).to_contain_text("13566667777")
+    expect(page.locator("#fields")).to_contain_text("儿子儿媳不给养老钱")
+
+    page.reload()
+    page.fill("#case-id", number)
+    page.fill("#last4", "7777")
+    page.check("input[name=purpose][value=delete]")
+    page.click("#ask-form button[type=submit]")
+    page.fill("#code", code_sent())
+    page.click("#code-submit")
+    expect(page.locator("#result-title")).to_contain_text("办理中")  # an open case: deleted when it closes
+    assert store.get(number).context.get("deletion_requested_at")
     watch.assert_clean()
     page.context.close()
 

@@ -24,13 +24,14 @@ from knowledge import KnowledgeBase
 from knowledge.villages import VillageStore
 from triage.dispute_types import DISPUTE_TYPE_LABELS
 
-PAGES = {"/kiosk": "kiosk", "/console": "console", "/console/assist": "assist"}
+PAGES = {"/kiosk": "kiosk", "/console": "console", "/console/assist": "assist", "/my-data": "my-data"}
 STATIC = WEB_DIR / "static"
 #: Which scripts each page runs (its module and what that imports), for the id cross-check.
 PAGE_SCRIPTS = {
     "kiosk": ("kiosk.js", "api.js"),
     "console": ("console.js", "auth.js", "api.js"),
     "assist": ("assist.js", "auth.js", "api.js"),
+    "my-data": ("my-data.js", "api.js"),
 }
 
 
