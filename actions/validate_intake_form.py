@@ -15,6 +15,7 @@ Residents tell the story first and give name and phone together; the form follow
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -74,6 +75,7 @@ READ_BACK_AGAIN = [
     SlotSet("intake_editing", None),
     SlotSet("requested_slot", "intake_confirmed"),
 ]
+_REQUEST_PAYLOAD = re.compile(r"^/(?:request_lawyer|request_mediation|report_dispute|legal_aid)\b")
 #: Longer than this, an answer to "哪方面的事" is more of the story, not the name of a type.
 SHORT_ANSWER = 12
 _UNKNOWN = ("不知道", "不清楚", "不晓得", "说不清", "说不好", "拿不准")
@@ -133,7 +135,17 @@ class ValidateIntakeForm(FormValidationAction):
         return slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        if _intent(tracker) == "emergency":
+            # Danger (the intent is emergency exactly when the risk engine says so): fill nothing, so Rasa
+            # rejects the form and the rule "danger interrupts the intake form" gives 110/120 at once. A slot
+            # filled from the same words (the story, the other side) would keep the form going instead.
+            return []
         text = _text(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if _REQUEST_PAYLOAD.match(text) and requested:
+            # The request button tapped again instead of an answer ("/request_mediation" while asked what
+            # happened): not a fact. The question is asked again.
+            return [SlotSet(requested, None)]
         if is_cancel(text):
             return [SlotSet("intake_status", "cancelled"), SlotSet("requested_slot", None)]
         if declines_notice(text):

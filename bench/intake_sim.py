@@ -63,7 +63,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-_REQUEST = re.compile(r"请(?:留|说|多说|回答|问|核对|告诉|再说|重新说|点)")
+_REQUEST = re.compile(r"请(?:简单)?(?:留|说|多说|回答|问|核对|告诉|再说|重新说|点)")
 
 
 def load(batch: str) -> list[dict]:

@@ -228,3 +228,16 @@ async def test_a_legal_question_in_the_middle_of_the_form_is_answered(
     answer = dispatcher.messages[0]["custom"]
     assert answer["citations"] and "抚养费" in answer["text"]
     assert dispatcher.messages[1]["text"] == "我们接着登记："
+
+
+async def test_danger_mid_form_fills_nothing_so_the_emergency_rule_takes_over(tracker_with) -> None:
+    text = "俺男人拿着刀在院里 说今天非砍死俺不可 他是王二 俺家在柳河村"
+    tracker = answering(tracker_with, "dispute_type", text, dispute_type=None)
+    tracker.latest_message["intent"] = {"name": "emergency", "confidence": 1.0}
+    assert await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN) == []
+
+
+async def test_the_request_button_tapped_again_is_not_the_story(tracker_with) -> None:
+    tracker = answering(tracker_with, "description", "/request_mediation", description=None)
+    events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("description", None)]

@@ -216,3 +216,15 @@ def test_an_id_number_in_the_story_is_not_stored(stack: Stack) -> None:
     blob = b"".join(path.read_bytes() for path in files)
     for secret in ("410523198803154411", "13598765432", "周红梅", "老板欠俺两个月工资"):
         assert secret.encode() not in blob, f"{secret} is stored in clear"
+
+
+def test_danger_told_in_answer_to_any_question_interrupts_the_form(stack: Stack) -> None:
+    resident = Resident(
+        Conversation(stack, channel="kiosk", village_id="sample-qingshiwan"),
+        {"name": "罗秀珍", "phone": "13611112222", "description": "这事说来话长 一两句说不清楚", "counterparty": "丈夫"},
+    )  # fmt: skip
+    # Asked what kind of matter it is, she tells the danger: a story with facts in it, and still 110 first.
+    resident.until(resident.say("俺想找个调解员"), "dispute_type")
+    danger = resident.say("他喝醉了拿着菜刀在院里转 说今天非砍死俺不可 俺躲在屋里")
+    assert danger["risk_level"] == "emergency" and "110" in resident.text(danger), resident.text(danger)
+    assert danger["case"]["handler_role"] == "emergency"
