@@ -51,6 +51,7 @@ from knowledge.guides.policy import Turn
 from knowledge.guides.render import brief_answer, section_answer
 from triage import parse_phone
 from triage.asking import asks_rather_than_requests
+from triage.contacts import mobile_shaped
 from triage.facts import Facts, merge_relation, read_facts
 
 logger = logging.getLogger(__name__)
@@ -233,6 +234,8 @@ class ValidateIntakeForm(FormValidationAction):
             return False
         if requested in FACT_OF_SLOT and facts.get(FACT_OF_SLOT[requested]):
             return False  # it also answers what was asked ("俺叫王芳 能快点不"): an answer, not a question
+        if requested == "dispute_type" and facts.story and story_type(text):
+            return False  # asked the type, the resident retold the story ("…缝了十几针…"): that answers it
         try:
             advice = advisor().advise(Turn(text, current_matter=tracker.get_slot("matter")))
         except (KnowledgeError, GuideFormatError):
@@ -269,6 +272,11 @@ class ValidateIntakeForm(FormValidationAction):
             return {"phone": previous}
         phone = parse_phone(str(value or "")) or parse_phone(_text(tracker)) or _facts(tracker).phone
         if phone is None and tracker.get_slot("requested_slot") == "phone":
+            insisted = mobile_shaped(_text(tracker))
+            if insisted and _told_before(tracker, insisted):
+                # The same 11 digits again after the hint: a new or unusual number, taken as told (the handler
+                # confirms it on the first call) rather than asked for forever.
+                return {"phone": insisted}
             dispatcher.utter_message(text="这个号码好像不对。手机号是11位，座机请带区号，比如 0371-65432100。")
         if phone is None and tracker.get_slot("requested_slot") != "phone":
             # A number mentioned in passing that does not parse must not wipe a good one.
@@ -371,6 +379,17 @@ def _asked_twice(tracker: Tracker, question: str) -> bool:
         if event.get("event") == "bot" and question in (event.get("text") or ""):
             asks += 1
     return asks >= 2
+
+
+def _told_before(tracker: Tracker, digits: str) -> bool:
+    """Whether a message of this intake before the latest one held the same 11 digits."""
+    said: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_start_intake":
+            break
+        if event.get("event") == "user":
+            said.append(event.get("text") or "")
+    return any(mobile_shaped(text) == digits for text in said[1:])  # said[0] is the latest message
 
 
 def _is_valid(phone: Any) -> bool:

@@ -15,10 +15,10 @@ from typing import Any
 
 from triage.text import _safe_str
 
-__all__ = ["extract_phones", "last4", "mask_identifiers", "mask_phone", "parse_phone"]
+__all__ = ["extract_phones", "last4", "mask_cards", "mobile_shaped", "mask_identifiers", "mask_phone", "parse_phone"]
 
-_SPOKEN_DIGITS = "零〇一幺二两三四五六七八九"
-_SPOKEN_VALUES = "0011223456789"
+_SPOKEN_DIGITS = "零〇洞一幺二两三四五六七拐八九"
+_SPOKEN_VALUES = "000112234567789"
 # Full-width digits and separators map 1:1 onto ASCII, Chinese spoken digits onto their values: one character
 # in, one character out, so offsets in the view are offsets in the original.
 _FULLWIDTH = str.maketrans(
@@ -199,6 +199,12 @@ def mask_cards(text: str) -> str:
     for start, end, replacement in sorted(spans, reverse=True):
         out = out[:start] + replacement + out[end:]
     return out
+
+
+def mobile_shaped(text: str) -> str | None:
+    """The first 11-digit run starting with 1 (spoken digits too), valid or not: what a resident insists is theirs."""
+    found = _MOBILE_SHAPED.search(_digit_view(_safe_str(text)))
+    return re.sub(r"[\s\-]", "", found.group()) if found else None
 
 
 def last4(phone: str) -> str:
