@@ -61,8 +61,9 @@ def misread_question(intent: str, text: str) -> bool:
 
 
 def tells_a_matter(text: str) -> bool:
-    """A story that names a kind of dispute, long enough to be more than a word."""
-    return len(text) >= STORY_MIN_CHARS and classify_dispute(text) is not None
+    """A story that names a kind of dispute: long enough to be more than a word, or a strong phrase ("不好好养我爹")."""
+    match = classify_dispute(text)
+    return match is not None and (len(text) >= STORY_MIN_CHARS or (match.strong and len(match.keyword) >= 4))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

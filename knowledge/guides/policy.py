@@ -172,6 +172,10 @@ class Advisor:
         if guide is None and turn.topic:
             # A topic button names the dispute type: its best-scoring guide is the matter.
             guide = next((self.book[m] for m, _ in ranking if self.book[m].dispute_type == turn.topic), None)
+        if guide is None and turn.dispute_type and turn.dispute_type != "other" and not turn.about_village:
+            # The type the NLU or the lexicon read ("不好好养我爹" is support of parents): the answer is that
+            # type's best guide, in the hedged wording, rather than a question the resident cannot answer.
+            guide = next((self.book[m] for m, _ in ranking if self.book[m].dispute_type == turn.dispute_type), None)
         if turn.about_village and rules:
             guide = None  # what the village's own rules say is the answer; no guide replaces them
         confident = top >= self.policy.confident_score or confident_rule

@@ -123,3 +123,10 @@ def test_a_question_about_a_lawyer_stays_a_question() -> None:
 
     [out] = QuestionRouter().process([message("请律师要钱不", "ask_followup", 0.7)])
     assert out.get("intent")["name"] == "ask_followup"
+
+
+def test_a_short_strong_phrase_of_a_matter_is_a_story_to_answer() -> None:
+    from rasa_components.question_router import tells_a_matter
+
+    assert tells_a_matter("我哥嫂不好好养我爹")
+    assert not tells_a_matter("老人") and not tells_a_matter("赡养")
