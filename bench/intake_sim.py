@@ -233,12 +233,17 @@ def play(stack, residents: list[dict], show: bool = False) -> dict:  # noqa: ANN
     from stack_clients import StackClient
 
     client = StackClient(stack)
-    crypto.configure([stack.env["CUNFA_DATA_KEYS"]])  # the stack's key (a baseline's clear rows read as they are)
-    store = CaseStore(stack.env.get("CUNFA_DATABASE_URL") or f"sqlite:///{stack.env['CUNFA_DATA_DIR']}/cunfa.db")
-    results, assist = [], []
+    outcomes, assist = [], []
     for resident in residents:
         user = f"intake-{uuid.uuid4().hex[:12]}"
-        outcome = Simulator(resident, lambda text, u=user: client.chat(u, text)).run()
+        outcomes.append(Simulator(resident, lambda text, u=user: client.chat(u, text)).run())
+        assist.append(assist_draft(client, resident))
+    # Cases are read only once every conversation is over: opening the store migrates a baseline's database
+    # to this tree's schema, which must not happen under the baseline's running action server.
+    crypto.configure([stack.env["CUNFA_DATA_KEYS"]])  # the stack's key (a baseline's clear rows read as they are)
+    store = CaseStore(stack.env.get("CUNFA_DATABASE_URL") or f"sqlite:///{stack.env['CUNFA_DATA_DIR']}/cunfa.db")
+    results = []
+    for resident, outcome in zip(residents, outcomes, strict=True):
         outcome.update(check(resident, outcome["case"], store))
         outcome["id"] = resident["id"]
         if show and (not outcome.get("right") or outcome["repeats"]):
@@ -247,7 +252,6 @@ def play(stack, residents: list[dict], show: bool = False) -> dict:  # noqa: ANN
             for who, said in outcome["log"]:
                 print(f"    {who}: {said}")
         results.append(outcome)
-        assist.append(assist_draft(client, resident))
     return summarise(results, assist)
 
 
