@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy.orm import Session
 
 from api.deps import StateDep
 from api.limits import SlidingWindowLimiter
@@ -55,19 +56,23 @@ def send_code(body: CodeRequest, request: Request, state: StateDep) -> CodeSent:
     return CodeSent(sent_via=via)
 
 
+def _verified(session: Session, body: VerifiedRequest, purpose: str, state: StateDep) -> Case:
+    """The case, once number, digits and code check out; a wrong try is committed (counted) before the 404."""
+    try:
+        return rights.verify(
+            session, number=body.case_id, phone_last4=body.phone_last4, code=body.code, purpose=purpose,
+            secret=signing_key(state.settings), now=_now(),
+        )  # fmt: skip
+    finally:
+        session.commit()
+
+
 @router.post("/v1/my-data", responses=ERRORS)
 def see_my_data(body: VerifiedRequest, request: Request, state: StateDep) -> dict:
     """Everything the case holds about the resident, unmasked (it is theirs); the code is used up."""
     _limited(request)
     with state.case_store().session() as session:
-        try:
-            case = rights.verify(
-                session, number=body.case_id, phone_last4=body.phone_last4, code=body.code, purpose="view",
-                secret=signing_key(state.settings), now=_now(),
-            )  # fmt: skip
-        finally:
-            session.commit()  # a wrong try is counted even when it fails
-        copy = rights.give_copy(session, case)
+        copy = rights.give_copy(session, _verified(session, body, "view", state))
         session.commit()
     return copy
 
@@ -77,14 +82,7 @@ def ask_deletion(body: VerifiedRequest, request: Request, state: StateDep) -> De
     """Ask for the case's personal data to be deleted; staff act on it, and say why when the law keeps it."""
     _limited(request)
     with state.case_store().session() as session:
-        try:
-            case = rights.verify(
-                session, number=body.case_id, phone_last4=body.phone_last4, code=body.code, purpose="delete",
-                secret=signing_key(state.settings), now=_now(),
-            )  # fmt: skip
-        finally:
-            session.commit()
-        held = rights.request_deletion(session, case, _now())
+        held = rights.request_deletion(session, _verified(session, body, "delete", state), _now())
         session.commit()
     return DeletionRequested(case_id=body.case_id, held=held)
 

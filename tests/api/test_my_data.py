@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import httpx
@@ -14,10 +13,11 @@ from api.limits import SlidingWindowLimiter
 from api.main import create_app
 from api.routes import my_data as my_data_route
 from cases import CaseIntake, open_store
-from cases.models import AuditEntry, Case, OutboxMessage
+from cases.models import AuditEntry, Case
 from cases.staff import add_user
 from cunfa.settings import Settings
 from knowledge import KnowledgeBase
+from tests.resident_codes import sent_code
 
 PASSWORD = "correct horse battery"
 
@@ -44,15 +44,6 @@ def login(client: TestClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def code_for(settings: Settings, number: str) -> str:
-    with open_store(settings.database).session() as session:
-        message = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.topic == "resident_code").order_by(OutboxMessage.id.desc())
-        ).first()
-        assert message.payload["case_id"] == number
-        return re.search(r"验证码(\d{6})", message.payload["text"]).group(1)
-
-
 def test_a_resident_gets_a_copy_asks_deletion_and_staff_erase_after_the_case_closes(
     client: TestClient, settings: Settings
 ) -> None:
@@ -74,12 +65,12 @@ def test_a_resident_gets_a_copy_asks_deletion_and_staff_erase_after_the_case_clo
     sent = client.post("/v1/my-data/code", json={**ask, "purpose": "view"})
     assert sent.status_code == 202 and sent.json() == {"sent_via": "sms"}
     assert client.post("/v1/my-data", json={**ask, "code": "12345"}).status_code == 422
-    copy = client.post("/v1/my-data", json={**ask, "code": code_for(settings, number)})
+    copy = client.post("/v1/my-data", json={**ask, "code": sent_code(store, number)})
     assert copy.status_code == 200, copy.text
     assert copy.json()["resident_phone"] == "13700001111" and copy.json()["description"] == "儿子不给生活费"
 
     client.post("/v1/my-data/code", json={**ask, "purpose": "delete"})
-    asked = client.post("/v1/my-data/deletion", json={**ask, "code": code_for(settings, number)})
+    asked = client.post("/v1/my-data/deletion", json={**ask, "code": sent_code(store, number)})
     assert asked.status_code == 202 and "办理中" in asked.json()["held"]
     admin = login(client, "admin1")
     queue = client.get("/v1/deletion-requests", headers=admin).json()["requests"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +21,7 @@ from cases.rights import (
     set_legal_hold,
     verify,
 )
+from tests.resident_codes import sent_code
 
 SECRET = "test-secret-key-for-codes"
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -35,14 +35,6 @@ def _file(store: CaseStore, **overrides: object) -> str:
     }  # fmt: skip
     fields.update(overrides)
     return store.create(CaseIntake(**fields)).number  # type: ignore[arg-type]
-
-
-def _code_sent(session, number: str) -> str:  # noqa: ANN001
-    message = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.topic == "resident_code").order_by(OutboxMessage.id.desc())
-    ).first()
-    assert message.payload["case_id"] == number
-    return re.search(r"验证码(\d{6})", message.payload["text"]).group(1)
 
 
 def _close(store: CaseStore, number: str) -> None:
@@ -59,7 +51,7 @@ def test_a_resident_sees_everything_held_with_the_code_sent_to_their_channel(dat
         via = send_code(session, number=number, phone_last4="5678", purpose="view", secret=SECRET, now=NOW)
         session.commit()
         assert via == "wechat"
-        code = _code_sent(session, number)
+        code = sent_code(store, number)
         message = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "resident_code")).one()
         assert message.recipient == "wechat:oAbc123"
         case = verify(session, number=number, phone_last4="5678", code=code, purpose="view", secret=SECRET,
@@ -85,7 +77,7 @@ def test_wrong_digits_wrong_codes_and_old_codes_get_nothing(database_url: str) -
             send_code(session, number="2027-XXX-000001", phone_last4="5678", purpose="view", secret=SECRET, now=NOW)
         assert send_code(session, number=number, phone_last4="5678", purpose="view", secret=SECRET, now=NOW) == "sms"
         session.commit()
-        code = _code_sent(session, number)
+        code = sent_code(store, number)
         late = NOW + timedelta(minutes=11)
         with pytest.raises(NotVerified):
             verify(session, number=number, phone_last4="5678", code=code, purpose="view", secret=SECRET, now=late)

@@ -20,11 +20,12 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 from sqlalchemy import select
 
 from cases import CaseIntake, open_store
-from cases.models import AssistEvent, Case, OutboxMessage, User
+from cases.models import AssistEvent, Case, User
 from cases.rights import request_deletion
 from cases.staff import add_user
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, ensure_chromium, open_page, screenshot
 from tests.e2e.conftest import Stack
+from tests.resident_codes import sent_code
 
 pytestmark = pytest.mark.integration
 
@@ -356,14 +357,6 @@ def test_a_resident_sees_and_asks_to_delete_their_data_with_a_code(stack: Stack,
         )  # fmt: skip
     ).number
 
-    def code_sent() -> str:
-        with store.session() as session:
-            message = session.scalars(
-                select(OutboxMessage).where(OutboxMessage.topic == "resident_code").order_by(OutboxMessage.id.desc())
-            ).first()
-            assert message.payload["case_id"] == number
-            return re.search(r"验证码(\d{6})", message.payload["text"]).group(1)
-
     page, watch = open_page(browser, stack.base_url, width=414, height=896)  # a phone
     page.goto(f"{stack.base_url}/my-data")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -374,7 +367,7 @@ def test_a_resident_sees_and_asks_to_delete_their_data_with_a_code(stack: Stack,
     page.fill("#last4", "7777")
     page.click("#ask-form button[type=submit]")
     expect(page.locator("#sent-to")).to_contain_text("手机")
-    page.fill("#code", code_sent())
+    page.fill("#code", sent_code(store, number))
     page.click("#code-submit")
     expect(page.locator("#fields")).to_contain_text("13566667777")
     expect(page.locator("#fields")).to_contain_text("儿子儿媳不给养老钱")
@@ -384,7 +377,7 @@ def test_a_resident_sees_and_asks_to_delete_their_data_with_a_code(stack: Stack,
     page.fill("#last4", "7777")
     page.check("input[name=purpose][value=delete]")
     page.click("#ask-form button[type=submit]")
-    page.fill("#code", code_sent())
+    page.fill("#code", sent_code(store, number))
     page.click("#code-submit")
     expect(page.locator("#result-title")).to_contain_text("办理中")  # an open case: deleted when it closes
     assert store.get(number).context.get("deletion_requested_at")
