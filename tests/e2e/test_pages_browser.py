@@ -377,6 +377,7 @@ def test_a_resident_sees_and_asks_to_delete_their_data_with_a_code(stack: Stack,
     page.fill("#last4", "7777")
     page.check("input[name=purpose][value=delete]")
     page.click("#ask-form button[type=submit]")
+    expect(page.locator("#sent-to")).to_contain_text("手机")  # the new code is out before it is read
     page.fill("#code", sent_code(store, number))
     page.click("#code-submit")
     expect(page.locator("#result-title")).to_contain_text("办理中")  # an open case: deleted when it closes
