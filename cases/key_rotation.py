@@ -17,9 +17,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from cases import audit
 from cases.crypto import ENCRYPTED_CASE_COLUMNS, keyring
+from cases.models import TRACKER_EVENTS as EVENTS
 from cases.models import Case, phone_lookup_key
 
-_EVENTS = sa.table("events", sa.column("id", sa.Integer), sa.column("data", sa.Text))
 BATCH = 500
 
 
@@ -43,12 +43,12 @@ def rotate_all(session: Session, *, actor: str = "cli") -> RotationReport:
         last = 0
         while True:
             rows = session.execute(
-                select(_EVENTS.c.id, _EVENTS.c.data).where(_EVENTS.c.id > last).order_by(_EVENTS.c.id).limit(BATCH)
+                select(EVENTS.c.id, EVENTS.c.data).where(EVENTS.c.id > last).order_by(EVENTS.c.id).limit(BATCH)
             ).all()
             if not rows:
                 break
             for row_id, data in rows:
-                session.execute(update(_EVENTS).where(_EVENTS.c.id == row_id).values(data=keyring().rotate(data)))
+                session.execute(update(EVENTS).where(EVENTS.c.id == row_id).values(data=keyring().rotate(data)))
             session.commit()
             events += len(rows)
             last = rows[-1][0]

@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -17,6 +18,16 @@ from sqlalchemy.types import TypeDecorator
 from cases.crypto import EncryptedJSON, EncryptedText, keyring
 
 Base = declarative_base()
+
+#: Rasa's tracker-store table in the same database (rasa.core.tracker_store.SQLTrackerStore.SQLEvent),
+#: as the retention purge and key rotation read it: without Rasa, and never created here.
+TRACKER_EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("data", sa.Text),
+)
 
 
 class UTCDateTime(TypeDecorator):

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cases import audit
+from cases.models import TRACKER_EVENTS as EVENTS
 from cases.models import Case, ChannelDelivery, ChannelOptions, ForgetConversation, OutboxMessage
 from cases.workflow import Status
 
@@ -35,8 +36,6 @@ ACTOR = "retention"
 #: How long a declined conversation must be quiet before it is deleted.
 DECLINED_IDLE = timedelta(hours=1)
 ANONYMISED = "（保存期满，个人信息已删除）"
-#: Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), read without Rasa.
-_EVENTS = sa.table("events", sa.column("sender_id", sa.String), sa.column("timestamp", sa.Float))
 #: Keys of a case event's detail that may hold what a person said or wrote.
 _FREE_TEXT = ("text", "comment", "note", "reason", "from")
 
@@ -67,23 +66,23 @@ def delete_conversation(session: Session, sender_id: str) -> int:
     """One conversation's events, gone (a resident's deletion request); 0 where Rasa never stored any."""
     if not sa.inspect(session.get_bind()).has_table("events"):
         return 0
-    return session.execute(delete(_EVENTS).where(_EVENTS.c.sender_id == sender_id)).rowcount or 0
+    return session.execute(delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount or 0
 
 
 def _purge_conversations(session: Session, cutoff: datetime, case_cutoff: datetime) -> tuple[int, int]:
     if not sa.inspect(session.get_bind()).has_table("events"):
         return 0, 0  # Rasa never ran against this database
     expired = (
-        select(_EVENTS.c.sender_id)
-        .group_by(_EVENTS.c.sender_id)
-        .having(func.max(_EVENTS.c.timestamp) < cutoff.timestamp())
+        select(EVENTS.c.sender_id)
+        .group_by(EVENTS.c.sender_id)
+        .having(func.max(EVENTS.c.timestamp) < cutoff.timestamp())
     )
     kept = set(session.scalars(_kept_conversations(case_cutoff)))
     senders = [sender for (sender,) in session.execute(expired) if sender not in kept]
     events = 0
     for start in range(0, len(senders), 500):
         batch = senders[start : start + 500]
-        events += session.execute(delete(_EVENTS).where(_EVENTS.c.sender_id.in_(batch))).rowcount or 0
+        events += session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(batch))).rowcount or 0
     return len(senders), events
 
 
@@ -103,7 +102,7 @@ def _purge_declined(session: Session, now: datetime, case_cutoff: datetime) -> i
     for mark in marks:
         last = None
         if has_events:
-            last = session.scalar(select(func.max(_EVENTS.c.timestamp)).where(_EVENTS.c.sender_id == mark.sender_id))
+            last = session.scalar(select(func.max(EVENTS.c.timestamp)).where(EVENTS.c.sender_id == mark.sender_id))
         if last is not None and last > (now - DECLINED_IDLE).timestamp():
             continue  # still talking: next run
         if mark.sender_id not in kept and last is not None:
