@@ -37,10 +37,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import percentile, running_stack  # noqa: E402
+from stack import percentile, running_stack
 
-from cunfa.settings import PROJECT_ROOT  # noqa: E402
-from knowledge.evaluation import load_questions  # noqa: E402
+from cunfa.settings import PROJECT_ROOT
+from knowledge.learn.questions import load_questions
 
 INTAKE = [
     "我想找调解员", "王大山", "13912345678", "青石湾村", "邻里",

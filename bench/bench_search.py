@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from cunfa.settings import get_settings
-from knowledge import KnowledgeBase, build_index, index_inputs
-from knowledge.evaluation import load_questions
+from knowledge import KnowledgeBase, index_inputs
+from knowledge.learn.index_build import build_index
+from knowledge.learn.questions import load_questions
 from knowledge.villages import VillageStore
 
 

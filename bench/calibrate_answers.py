@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/calibrate_answers.py`` (uses the built index in th
 ``--dev-only`` skips the train folds). No question may find its own FAQ entry or be known to
 the encoder, so each is searched in a view of the index that never saw it:
 - dev questions: only train FAQs exist and the encoder learned from those alone;
-- train questions, out of fold (the ranker's own fitting views, ``knowledge.ranker.fold_view``):
+- train questions, out of fold (the ranker's own fitting views, ``knowledge.learn.ranker_fitting.fold_view``):
   only the train FAQs of the other four folds exist, with that fold's encoder (trained when
   missing, about 40 s each). The ranker was fitted on these questions, so their scores are a
   little optimistic; dev is reported apart for that reason, and the choice is made on both
@@ -23,10 +23,13 @@ from typing import NamedTuple
 from cunfa.settings import get_settings
 from knowledge.base import KnowledgeBase, index_inputs, shared_knowledge_base
 from knowledge.citations import normalize_citation
-from knowledge.evaluation import Question, held_out_view, load_questions
 from knowledge.guides.policy import AdvicePolicy
-from knowledge.index import tokenize_corpus
-from knowledge.ranker import FOLDS, fold_of, fold_view
+from knowledge.learn.corpus import document_texts, tokenize_corpus
+from knowledge.learn.evaluation import held_out_view
+from knowledge.learn.questions import Question, load_questions
+from knowledge.learn.ranker_fitting import fold_view
+from knowledge.recipe import RANKER
+from knowledge.splits import fold_of
 from triage import DISPUTE_TYPE_LABELS, classify_dispute
 
 THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
@@ -41,7 +44,7 @@ class Row(NamedTuple):
     topic_right: bool | None  # below the threshold with a lexicon topic: would adding it have helped?
 
 
-def _gold(hits, question: Question) -> bool:  # noqa: ANN001 - list[Hit]
+def _gold(hits, question: Question) -> bool:  # list[Hit]
     return bool({normalize_citation(h.citation) for h in hits} & question.gold)
 
 
@@ -97,9 +100,9 @@ def main() -> None:
     if args.dev_only:
         return
     train = load_questions(settings.faq_file, "train")
-    prepared = [" ".join(t) for t in tokenize_corpus([d.search_text or d.text for d in kb.index.documents])]
+    prepared = [" ".join(t) for t in tokenize_corpus(document_texts(kb.index.documents))]
     oof: list[Row] = []
-    for fold in range(FOLDS):
+    for fold in range(RANKER.folds):
         view = fold_view(inputs, kb.index, prepared, settings.encoders_dir, fold)
         oof += rows_for(view, [q for q in train if fold_of(q.qid) == fold], policy)
     report("train, out of fold", oof, policy)

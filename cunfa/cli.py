@@ -16,8 +16,8 @@ logger = logging.getLogger("cunfa")
 
 
 def _cmd_index_build(args: argparse.Namespace) -> int:
-    from knowledge import build_index
     from knowledge.base import index_inputs
+    from knowledge.learn.index_build import build_index
 
     settings = get_settings()
     path = build_index(
@@ -54,11 +54,11 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def _cmd_villages_add(args: argparse.Namespace) -> int:
-    from knowledge.ingest.village_rules import RulesFormatError
+    from knowledge.errors import RulesFormatError
     from knowledge.villages import InvalidVillage, VillageStore
 
     try:
-        text = sys.stdin.read() if args.rules == "-" else open(args.rules, encoding="utf-8").read()  # noqa: SIM115
+        text = sys.stdin.read() if args.rules == "-" else open(args.rules, encoding="utf-8").read()
         info = VillageStore(get_settings().villages_dir).put(args.id, args.name, text)
     except (OSError, UnicodeDecodeError, RulesFormatError, InvalidVillage) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -179,7 +179,7 @@ def _search_batch(kb, args: argparse.Namespace) -> int:
     from knowledge import KnowledgeError
 
     failures = 0
-    source = sys.stdin if args.queries == "-" else open(args.queries, encoding="utf-8")  # noqa: SIM115
+    source = sys.stdin if args.queries == "-" else open(args.queries, encoding="utf-8")
     with source:
         for number, line in enumerate(source, 1):
             if not line.strip():
@@ -290,7 +290,8 @@ def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
     """Statute retrieval on a held-out FAQ split, every mode side by side."""
     from knowledge import KnowledgeBase
     from knowledge.base import index_inputs
-    from knowledge.evaluation import evaluate, held_out_view, load_questions, tune
+    from knowledge.learn.evaluation import evaluate, held_out_view, tune
+    from knowledge.learn.questions import load_questions
     from knowledge.splits import learning_splits
 
     settings = get_settings()
@@ -353,7 +354,7 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store():  # noqa: ANN202 - cases.CaseStore, imported lazily like everything the CLI runs
+def _store():  # cases.CaseStore, imported lazily like everything the CLI runs
     """The case store with this process's data keys configured (personal fields are encrypted)."""
     from cases import open_store
     from cunfa.data_keys import ensure_configured
@@ -391,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--refit-ranker",
         action="store_true",
-        help="fit the ranker on out-of-fold encoders (minutes) instead of using knowledge/ranker_fitted.json, "
+        help="fit the ranker on out-of-fold encoders (minutes) instead of using knowledge/learn/ranker_fitted.json, "
         "and rewrite that file",
     )
     build.set_defaults(func=_cmd_index_build)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from knowledge.types import Hit
+from triage.safety import CALL_HOTLINE
 
 #: Ends every legal answer, wherever it is worded (action server, the assist, or the gateway's degraded mode).
-DISCLAIMER = "以上是一般性法律信息，不是针对您个案的法律意见；具体情况请找村法律顾问，或拨打12348公共法律服务热线。"
+DISCLAIMER = f"以上是一般性法律信息，不是针对您个案的法律意见；具体情况请找村法律顾问，或{CALL_HOTLINE}。"
 QUOTE_CHARS = 120
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 

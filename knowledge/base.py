@@ -12,8 +12,10 @@ from cunfa.settings import Settings
 from knowledge.citations import normalize_citation
 from knowledge.errors import InvalidQuery, UnknownSource
 from knowledge.fusion import Ranker
-from knowledge.hybrid import FEATURES, MODES, FaqEvidence, HybridRetriever, LawNames, Mode
+from knowledge.hybrid import MODES, FaqEvidence, HybridRetriever, Mode
 from knowledge.index import IndexInputs, LoadedIndex, index_path, load_index
+from knowledge.query import PreparedQuery
+from knowledge.recipe import FEATURES
 from knowledge.types import SOURCES, Hit
 from knowledge.villages import VillageRules, VillageStore
 
@@ -50,18 +52,9 @@ class KnowledgeBase:
             allowed = np.array([d.source == "faq" and d.faq_id in faq_ids for d in docs], dtype=np.float32)
             self._source_masks["faq"] = allowed
         ranker = ranker or index.ranker or Ranker.hand_weighted(FEATURES)
-        if index.shared.get("law_names") is None:
-            index.shared["law_names"] = LawNames(docs)
-            index.shared["lengths"] = np.log1p(np.array([len(d.text) for d in docs], dtype=np.float32))
-        evidence = FaqEvidence.build(docs, self._source_masks["faq"], index.shared["law_names"])
+        evidence = FaqEvidence.build(docs, self._source_masks["faq"], index.law_names)
         self.retriever = HybridRetriever(
-            index.bm25,
-            index.dense,
-            evidence,
-            ranker,
-            index.shared["law_names"],
-            index.shared["lengths"],
-            bigrams=index.bigrams,
+            index.bm25, index.dense, evidence, ranker, index.law_names, index.lengths, bigrams=index.bigrams
         )
         self._articles = {normalize_citation(d.citation): i for i, d in enumerate(docs) if d.source == "statute"}
         # Load jieba's dictionary now rather than inside the first resident's request.
@@ -96,7 +89,8 @@ class KnowledgeBase:
     def manifest(self) -> dict:
         return self.index.manifest
 
-    def _mask(self, source: str | None) -> np.ndarray:
+    def mask(self, source: str | None) -> np.ndarray:
+        """Weight 1 for the documents of ``source`` in this view (statutes and FAQs for None), else 0."""
         if source is not None and source not in SOURCES:
             raise UnknownSource(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
         if source is None:
@@ -108,33 +102,43 @@ class KnowledgeBase:
         i = self._articles.get(normalize_citation(citation))
         return None if i is None else Hit.from_document(self.index.documents[i], 0.0)
 
-    def _rule_hits(self, query: str, village_id: str, k: int) -> list[Hit]:
+    def prepare(self, text: str, *, encode: bool = True) -> PreparedQuery:
+        """``text`` segmented and encoded once; pass it to every ``search`` for the same question."""
+        return self.retriever.prepare(text, encode=encode)
+
+    def _rule_hits(self, query: PreparedQuery, village_id: str, k: int) -> list[Hit]:
         if self.villages is None:
             return []
-        tokens = self.index.bm25.tokenizer.tokenize_query(query)
-        qvec = self.index.dense.encode_query(query, tokens) if self.index.dense is not None else None
-        return [Hit.from_document(doc, score) for doc, score in self.villages.search(village_id, tokens, qvec, k)]
+        dense = self.index.dense
+        vector = dense.vector(query) if dense is not None else None
+        found = self.villages.search(village_id, query.tokens, vector, k)
+        return [Hit.from_document(doc, score) for doc, score in found]
 
     def search(
         self,
-        query: str,
+        query: str | PreparedQuery,
         *,
         k: int = 10,
         source: str | None = None,
         village_id: str | None = None,
         mode: Mode = "hybrid",
     ) -> list[Hit]:
-        """The ``k`` best hits for ``query``; raises ``InvalidQuery`` for empty text or bad ``k``."""
-        if not query or not query.strip():
-            raise InvalidQuery("query must not be empty")
+        """The ``k`` best hits for ``query``; raises ``InvalidQuery`` for empty text or bad ``k``.
+
+        ``query``: the text, or ``prepare(text)`` when one question is searched more than once.
+        """
+        if isinstance(query, str):
+            if not query or not query.strip():
+                raise InvalidQuery("query must not be empty")
         if not 1 <= k <= MAX_K:
             raise InvalidQuery(f"k must be between 1 and {MAX_K}. Currently, the k is {k}")
         if mode not in self.modes:
             raise InvalidQuery(f"mode must be one of {', '.join(self.modes)}. Currently, the mode is {mode!r}")
-        mask = self._mask(source)
-        hits = self._rule_hits(query, village_id, k) if village_id and source in (None, "village_rule") else []
+        mask = self.mask(source)
+        prepared = self.prepare(query, encode=mode != "bm25") if isinstance(query, str) else query
+        hits = self._rule_hits(prepared, village_id, k) if village_id and source in (None, "village_rule") else []
         if source != "village_rule":
-            ranked = self.retriever.run(query, top_k=k, mask=mask, mode=mode)
+            ranked = self.retriever.run(prepared, top_k=k, mask=mask, mode=mode)
             hits += [Hit.from_document(self.index.documents[i], score) for i, score in ranked]
         return sorted(hits, key=lambda h: -h.score)[:k]
 

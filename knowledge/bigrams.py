@@ -4,13 +4,16 @@ A question and a statute often hold the same characters cut into different words
 as one word in one, 承包 + 经营 in the other), and a misspelt or dialect word still shares most
 of its character pairs with the right one. A second BM25 over overlapping character pairs
 catches those. As two ranker features it raised R@10 by 0.012 and MRR@10 by 0.014 with the
-ranker cross-validated on the train questions (docs/knowledge.md).
+ranker cross-validated on the train questions (docs/experiments/retrieval.md).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from knowledge.query import PreparedQuery
+from knowledge.tokenize import default_tokenizer, statutory_words
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: An amount or a duration ("三个月", "2万块", "十几年"): how long or how much is the resident's
@@ -42,14 +45,16 @@ class BigramTokenizer:
             words: the query's jieba words (``ChineseTokenizer.tokenize``) when the caller has
                 them already, so a search segments its query once.
         """
-        from knowledge.tokenize import default_tokenizer, statutory_words
-
         if words is None:
             words = default_tokenizer().tokenize(text)
         pairs = [pair for part in _QUANTITY.split(unicodedata.normalize("NFKC", text)) for pair in self.tokenize(part)]
         for word in statutory_words(words, text):
             pairs += self.tokenize(word)
         return pairs
+
+    def query_tokens(self, query: PreparedQuery) -> list[str]:
+        """The pairs BM25 over bigrams looks up for a prepared query (its words segmented once)."""
+        return self.tokenize_query(query.text, query.words)
 
     def tokenize_many(self, texts: list[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

@@ -7,25 +7,29 @@ indexes, so scores stay comparable across sources and a filter costs one vector 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import bm25s
 import numpy as np
 
 from knowledge.bigrams import BigramTokenizer
 from knowledge.errors import InvalidQuery
+from knowledge.query import PreparedQuery
 from knowledge.tokenize import ChineseTokenizer
 
+#: What a BM25 index is over: jieba words, or character bigrams (``knowledge.bigrams``).
+TokenizerT = TypeVar("TokenizerT", ChineseTokenizer, BigramTokenizer)
 
-class BM25Retriever:
+
+class BM25Retriever(Generic[TokenizerT]):
     """BM25 over pre-tokenised documents; ``run`` returns ``(doc_index, score)`` pairs."""
 
-    def __init__(self, tokenizer: ChineseTokenizer | BigramTokenizer, *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, tokenizer: TokenizerT, *, k1: float = 1.2, b: float = 0.75) -> None:
         if k1 <= 0:
             raise ValueError(f"k1 must be greater than 0. Currently, the k1 is {k1}")
         if not 0 <= b <= 1:
             raise ValueError(f"b must be within [0, 1]. Currently, the b is {b}")
-        self.tokenizer = tokenizer
+        self.tokenizer: TokenizerT = tokenizer
         self.k1, self.b = k1, b
         self._bm25: bm25s.BM25 | None = None
         self._size = 0
@@ -59,11 +63,11 @@ class BM25Retriever:
             return np.zeros(self._size, dtype=np.float32)
         return self._bm25.get_scores(known)
 
-    def run(self, query: str, *, top_k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def run(self, query: PreparedQuery, *, top_k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``top_k`` best documents for ``query`` among those where ``mask`` is non-zero."""
         if top_k <= 0:
             raise InvalidQuery(f"top_k must be greater than 0. Currently, the top_k is {top_k}")
-        scores = self.scores(self.tokenizer.tokenize_query(query))
+        scores = self.scores(self.tokenizer.query_tokens(query))
         if not scores.any():
             return []
         if mask is not None:

@@ -9,7 +9,8 @@ import faiss
 import numpy as np
 
 from knowledge.encoder import Encoder
-from knowledge.errors import InvalidQuery
+from knowledge.errors import IndexNotBuilt, InvalidQuery
+from knowledge.query import PreparedQuery
 
 # Below this share of selected documents, scoring the subset directly beats over-fetching from FAISS.
 _SUBSET_SHARE = 0.2
@@ -51,11 +52,17 @@ class DenseRetriever:
             return self.encoder.encode([" ".join(tokens)], prepared=True)[0]
         return self.encoder.encode([query])[0]
 
-    def run(self, query_vector: np.ndarray, *, top_k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def vector(self, query: PreparedQuery) -> np.ndarray:
+        """The query's embedding: the prepared one, else encoded now (a query prepared without this encoder)."""
+        return query.vector if query.vector is not None else self.encode_query(query.text, query.tokens)
+
+    def run(self, query: PreparedQuery, *, top_k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``top_k`` nearest documents among those where ``mask`` is non-zero."""
         if top_k <= 0:
             raise InvalidQuery(f"top_k must be greater than 0. Currently, the top_k is {top_k}")
-        assert self._faiss is not None, "fit() or load() first"
+        if self._faiss is None:
+            raise IndexNotBuilt("dense index used before fit() or load()")
+        query_vector = self.vector(query)
         n = self.embeddings.shape[0]
         if mask is None:
             mask = np.ones(n, dtype=np.float32)

@@ -1,59 +1,23 @@
-"""The dense encoder: any sentence-transformers model, or one we build ourselves offline.
+"""The dense encoder at query time: any sentence-transformers model, or the one we build ourselves.
 
-No pretrained Chinese model can be downloaded where Cunfa is built, so ``build_static_encoder``
-trains a sentence-transformers ``StaticEmbedding`` (one vector per jieba word, mean-pooled) with
-``MultipleNegativesRankingLoss`` on
-  * FAQ questions → the statute articles their lawyers cited, and → the lawyers' answers
-    (the service's encoder learns from every FAQ; the ones evaluated on ``dev`` and ``test``
-    never see those questions, see ``knowledge.splits.learning_splits``), and
-  * FAQ question → another train question whose answer cites the same article (5 each), and
-  * self-supervised pairs: the first half of every statute article → its second half,
-which teaches the everyday-words → statutory-words bridge that BM25 lacks. A deployment with
-internet can instead name any model (``BAAI/bge-small-zh-v1.5``) in ``CUNFA_ENCODER``.
-
-A model directory built here carries ``cunfa_encoder.json`` saying its input must be
-pre-segmented by our jieba tokenizer; models without that file get raw text.
+Our own encoder is trained offline (``knowledge.learn.encoder_training``); a deployment with
+internet can instead name any model (``BAAI/bge-small-zh-v1.5``) in ``CUNFA_ENCODER``. A model
+directory built here carries ``cunfa_encoder.json`` saying its input must be pre-segmented by
+our jieba tokenizer; models without that file get raw text.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import random
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.citations import normalize_citation
 from knowledge.tokenize import ChineseTokenizer, default_tokenizer
-from knowledge.types import Document
-
-logger = logging.getLogger(__name__)
 
 MARKER_FILE = "cunfa_encoder.json"
-ENCODER_FORMAT = "cunfa-static/1"
-PAD, UNK = "[PAD]", "[UNK]"
-
-
-@dataclass(frozen=True)
-class EncoderRecipe:
-    """Everything that determines the self-built encoder; part of its cache key."""
-
-    dim: int = 256
-    epochs: int = 2
-    batch_size: int = 1024
-    learning_rate: float = 0.2
-    min_count: int = 2
-    question_repeats: int = 4
-    question_pairs: int = 5
-    seed: int = 42
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"format": ENCODER_FORMAT, **self.__dict__}
 
 
 class Encoder:
@@ -86,6 +50,8 @@ class Encoder:
 
 def load_encoder(name_or_path: str | Path) -> Encoder:
     """Load our own encoder directory or any sentence-transformers model by name or path."""
+    # Imported here, not at the top: it pulls in torch (seconds), and every process that merely
+    # names a knowledge error or type would pay for it.
     from sentence_transformers import SentenceTransformer
 
     path = Path(name_or_path)
@@ -93,132 +59,3 @@ def load_encoder(name_or_path: str | Path) -> Encoder:
     pretokenize = marker.is_file() and json.loads(marker.read_text()).get("input") == "jieba"
     model = SentenceTransformer(str(name_or_path), device="cpu")
     return Encoder(model, pretokenize=pretokenize, name=str(name_or_path))
-
-
-def faq_training_items(docs: Sequence[Document], splits: Sequence[str] = ("train",)) -> list[dict[str, Any]]:
-    """FAQ entries of ``splits`` (``knowledge.splits.learning_splits``), in the LeCoQA item shape
-    ``training_pairs`` reads."""
-    from knowledge.splits import split_of
-
-    return [
-        {"问题": d.extra.get("question", d.title), "答案文本": d.text, "match_name": d.extra.get("cited", [])}
-        for d in docs
-        if d.source == "faq" and split_of(d.faq_id or "") in splits
-    ]
-
-
-def _related_questions(faq_items: Sequence[dict[str, Any]], recipe: EncoderRecipe) -> list[tuple[str, str]]:
-    """Question → another question whose answer cites the same article (at most ``question_pairs`` each).
-
-    Pulls together questions that need the same law, which is what FAQ-mediated retrieval uses.
-    """
-    if recipe.question_pairs <= 0:
-        return []
-    by_article: dict[str, list[str]] = {}
-    for item in faq_items:
-        for name in item.get("match_name") or []:
-            by_article.setdefault(normalize_citation(name), []).append(str(item["问题"]))
-    rng = random.Random(recipe.seed)
-    pairs = []
-    for item in faq_items:
-        question = str(item["问题"])
-        names = [normalize_citation(n) for n in item.get("match_name") or []]
-        related = sorted({q for n in names for q in by_article[n]} - {question})
-        rng.shuffle(related)
-        pairs += [(question, other) for other in related[: recipe.question_pairs]]
-    return pairs
-
-
-def _halves(text: str) -> tuple[str, str] | None:
-    flat = "".join(text.split())
-    if len(flat) < 24:
-        return None
-    cut = len(flat) // 2
-    return flat[:cut], flat[cut:]
-
-
-def training_pairs(
-    statutes: Sequence[Document], faq_items: Sequence[dict[str, Any]], recipe: EncoderRecipe
-) -> list[tuple[str, str]]:
-    """(anchor, positive) text pairs; FAQ items must already be restricted to the train split."""
-    by_citation = {normalize_citation(d.citation): d for d in statutes}
-    supervised: list[tuple[str, str]] = []
-    for item in faq_items:
-        question = str(item["问题"])
-        for name in item.get("match_name") or []:
-            doc = by_citation.get(normalize_citation(name))
-            if doc is not None:
-                supervised.append((question, doc.search_text or doc.text))
-        supervised.append((question, str(item["答案文本"])))
-    selfsup = [pair for d in statutes if (pair := _halves(d.text)) is not None]
-    pairs = supervised * recipe.question_repeats + selfsup + _related_questions(faq_items, recipe)
-    random.Random(recipe.seed).shuffle(pairs)
-    return pairs
-
-
-def build_static_encoder(
-    statutes: Sequence[Document],
-    faq_items: Sequence[dict[str, Any]],
-    out_dir: Path,
-    recipe: EncoderRecipe = EncoderRecipe(),
-    tokenizer: ChineseTokenizer | None = None,
-) -> Path:
-    """Train the default encoder reproducibly (fixed seeds) and save it to ``out_dir``."""
-    import torch
-    from datasets import Dataset
-    from sentence_transformers import (
-        SentenceTransformer,
-        SentenceTransformerTrainer,
-        SentenceTransformerTrainingArguments,
-    )
-    from sentence_transformers.losses import MultipleNegativesRankingLoss
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    from sentence_transformers.training_args import BatchSamplers
-    from tokenizers import Tokenizer
-    from tokenizers.models import WordLevel
-    from tokenizers.pre_tokenizers import WhitespaceSplit
-    from transformers import set_seed
-
-    from knowledge.index import tokenize_corpus
-
-    set_seed(recipe.seed)
-    torch.manual_seed(recipe.seed)
-    tokenizer = tokenizer or default_tokenizer()
-    raw_pairs = training_pairs(statutes, faq_items, recipe)
-    texts = sorted({t for pair in raw_pairs for t in pair})
-    segmented = dict(zip(texts, (" ".join(toks) for toks in tokenize_corpus(texts)), strict=True))
-    counts = Counter(tok for s in segmented.values() for tok in s.split())
-    vocab_words = sorted(w for w, c in counts.items() if c >= recipe.min_count)
-    vocab = {PAD: 0, UNK: 1, **{w: i + 2 for i, w in enumerate(vocab_words)}}
-    hf_tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token=UNK))
-    hf_tokenizer.pre_tokenizer = WhitespaceSplit()
-    hf_tokenizer.enable_padding(pad_id=0, pad_token=PAD)
-    static = StaticEmbedding(hf_tokenizer, embedding_dim=recipe.dim)
-    model = SentenceTransformer(modules=[static], device="cpu")
-
-    pairs = [(segmented[a], segmented[p]) for a, p in raw_pairs]
-    dataset = Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [p for _, p in pairs]})
-    logger.info("training static encoder: %d pairs, vocab %d, dim %d", len(pairs), len(vocab), recipe.dim)
-    args = SentenceTransformerTrainingArguments(
-        output_dir=str(out_dir / ".trainer"),
-        num_train_epochs=recipe.epochs,
-        per_device_train_batch_size=recipe.batch_size,
-        learning_rate=recipe.learning_rate,
-        warmup_ratio=0.1,
-        batch_sampler=BatchSamplers.NO_DUPLICATES,
-        seed=recipe.seed,
-        data_seed=recipe.seed,
-        save_strategy="no",
-        logging_steps=100,
-        report_to="none",
-        use_cpu=True,
-        dataloader_num_workers=0,
-        disable_tqdm=True,
-    )
-    trainer = SentenceTransformerTrainer(
-        model=model, args=args, train_dataset=dataset, loss=MultipleNegativesRankingLoss(model)
-    )
-    trainer.train()
-    model.save(str(out_dir))
-    (out_dir / MARKER_FILE).write_text(json.dumps({"input": "jieba", **recipe.to_dict()}, indent=2))
-    return out_dir

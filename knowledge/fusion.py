@@ -7,8 +7,8 @@ Two fusions are implemented and compared by ``cunfa eval retrieval``:
   score magnitudes, which is its strength with uncalibrated scores and its weakness here: a
   BM25 list with no real match still contributes full rank credit.
 * ``Ranker``: a linear score over per-candidate features (cosine, normalised BM25, ranks,
-  FAQ-neighbour votes, citation priors, …; see ``knowledge.hybrid.FEATURES``). Its weights are
-  learned (``knowledge.ranker``) and saved with the index; ``Ranker.hand_weighted()`` is the
+  FAQ-neighbour votes, citation priors, …; see ``knowledge.recipe.FEATURES``). Its weights are
+  learned (``knowledge.learn.ranker_fitting``) and saved with the index; ``Ranker.hand_weighted()`` is the
   earlier hand-tuned sum, used when an index has no fitted ranker.
 """
 
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from knowledge.recipe import HAND_WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,10 @@ class Ranker:
 
     @classmethod
     def hand_weighted(cls, all_features: Sequence[str]) -> Ranker:
-        """cosine + 0.4 · BM25/max + 0.2 · FAQ votes/max + 0.05 · law prior (tuned on dev by grid search)."""
-        weights = {"dense": 1.0, "bm25": 0.4, "faq": 0.2, "law_prior": 0.05}
+        """cosine + 0.4 · BM25/max + 0.2 · FAQ votes/max + 0.05 · law prior (``recipe.HAND_WEIGHTS``)."""
         return cls(
             features=tuple(all_features),
-            coef=tuple(weights.get(f, 0.0) for f in all_features),
+            coef=tuple(HAND_WEIGHTS.get(f, 0.0) for f in all_features),
             info={"kind": "hand-weighted"},
         )
 

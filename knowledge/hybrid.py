@@ -5,7 +5,7 @@ resemble a question a lawyer has already answered. So besides matching the query
 directly (BM25, dense), the hybrid retriever finds the most similar FAQ questions (by embedding
 and by BM25) and lets the statutes their answers cite vote, and it adds priors for the articles
 and laws that residents' questions actually touch. Every candidate gets the feature vector
-``FEATURES``; a linear ``Ranker`` (fitted by ``knowledge.ranker``, see docs/knowledge.md) turns it
+``FEATURES``; a linear ``Ranker`` (fitted by ``knowledge.learn.ranker_fitting``, see docs/knowledge.md) turns it
 into one score. What each part contributes is measured by ``cunfa eval retrieval``.
 """
 
@@ -17,43 +17,21 @@ from typing import Literal
 
 import numpy as np
 
+from knowledge.bigrams import BigramTokenizer
 from knowledge.bm25 import BM25Retriever
 from knowledge.citations import normalize_citation, normalize_title
 from knowledge.dense import DenseRetriever
+from knowledge.errors import InvalidQuery
 from knowledge.fusion import Ranker, reciprocal_rank_fusion
+from knowledge.query import PreparedQuery, Retriever
+from knowledge.recipe import FEATURES, HYBRID
+from knowledge.tokenize import ChineseTokenizer
 from knowledge.types import Document
+
+__all__ = ["FEATURES", "MODES", "FaqEvidence", "HybridRetriever", "LawNames", "Mode"]
 
 Mode = Literal["hybrid", "bm25", "dense", "rrf"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense", "rrf")
-CANDIDATES = 400
-#: Candidates taken from the character-bigram BM25 as well.
-BIGRAM_CANDIDATES = 200
-#: FAQ questions consulted per query, nearest by embedding and by BM25.
-FAQ_NEIGHBOURS = 30
-#: An embedding neighbour votes with weight max(cos, 0) ** FAQ_SHARPNESS.
-FAQ_SHARPNESS = 4.0
-
-#: Per-candidate features, in the order of the columns ``HybridRetriever.features`` returns.
-FEATURES: tuple[str, ...] = (
-    "dense",  # cosine similarity of query and article
-    "bm25",  # BM25 / the query's best BM25 score
-    "bm25_log",  # log(1 + BM25): the absolute strength of the lexical match
-    "bm25_rank",  # log(1 + rank by BM25 among the candidates)
-    "dense_rank",  # log(1 + rank by cosine among the candidates)
-    "faq",  # embedding-neighbour FAQ votes / the query's best vote
-    "faq_raw",  # embedding-neighbour FAQ votes, unnormalised
-    "faq_nearest",  # cosine of the nearest FAQ neighbour whose answer cites the article
-    "faq_bm25",  # BM25-neighbour FAQ votes / the query's best such vote
-    "article_prior",  # log(1 + times the article is cited across the FAQ)
-    "law_prior",  # log share of FAQ citations that go to the article's law (0 for the most cited)
-    "length",  # log(characters of the article)
-    "law_named",  # the query names the article's law (e.g. "劳动合同法")
-    "faq_law",  # embedding-neighbour votes for the article's law (any article of it) / best law
-    "faq_law_bm25",  # the same among the BM25 neighbours
-    "faq_adjacent",  # embedding-neighbour votes for the articles just before and after / best vote
-    "bigram",  # BM25 over character bigrams / the best such score among the candidates
-    "bigram_log",  # log(1 + BM25 over character bigrams)
-)
 
 
 @dataclass
@@ -69,7 +47,9 @@ class FaqEvidence:
     def build(cls, documents: Sequence[Document], allowed_faq: np.ndarray, law_names: LawNames) -> FaqEvidence:
         by_citation = {normalize_citation(d.citation): i for i, d in enumerate(documents) if d.source == "statute"}
         law_of = law_names.law_of  # -1 for documents that are not statutes
-        faq_ids, cited, counts = [], [], {}
+        faq_ids: list[int] = []
+        cited: list[np.ndarray] = []
+        counts: dict[int, int] = {}
         article_counts = np.zeros(len(documents), dtype=np.float32)
         for i in np.flatnonzero(allowed_faq):
             names = (normalize_citation(n) for n in documents[i].extra.get("cited", []))
@@ -81,10 +61,11 @@ class FaqEvidence:
                 article_counts[j] += 1
         total = sum(counts.values()) or 1
         prior = np.zeros(len(documents), dtype=np.float32)
-        best = np.log((max(counts.values(), default=0) + 0.1) / total)
+        smoothing = HYBRID.prior_smoothing
+        best = np.log((max(counts.values(), default=0) + smoothing) / total)
         for j, law in enumerate(law_of.tolist()):
             if law >= 0:
-                prior[j] = np.log((counts.get(law, 0) + 0.1) / total) - best
+                prior[j] = np.log((counts.get(law, 0) + smoothing) / total) - best
         return cls(
             faq_ids=np.array(faq_ids, dtype=np.int64),
             cited=cited,
@@ -119,34 +100,48 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 class HybridRetriever:
     def __init__(
         self,
-        bm25: BM25Retriever,
+        bm25: BM25Retriever[ChineseTokenizer],
         dense: DenseRetriever | None,
         evidence: FaqEvidence,
         ranker: Ranker,
         law_names: LawNames,
         lengths: np.ndarray,
-        bigrams: BM25Retriever | None = None,
+        bigrams: BM25Retriever[BigramTokenizer] | None = None,
     ) -> None:
         self.bm25, self.dense, self.evidence, self.ranker = bm25, dense, evidence, ranker
         self.law_names, self.lengths, self.bigrams = law_names, lengths, bigrams
 
     def to_dict(self) -> dict:
-        return {"type": "hybrid", "ranker": self.ranker.to_dict(), "candidates": CANDIDATES}
+        return {"type": "hybrid", "ranker": self.ranker.to_dict(), "candidates": HYBRID.candidates}
 
-    def run(self, query: str, *, top_k: int, mask: np.ndarray, mode: Mode = "hybrid") -> list[tuple[int, float]]:
+    def prepare(self, text: str, *, encode: bool = True) -> PreparedQuery:
+        """Segment, expand and encode ``text`` once, for every retriever and every search of one answer.
+
+        ``encode=False`` skips the embedding for a BM25-only search (a retriever that needs it
+        later encodes it then).
+        """
+        if not text or not text.strip():
+            raise InvalidQuery("query must not be empty")
+        tokenizer = self.bm25.tokenizer
+        words = tokenizer.tokenize(text)
+        tokens = tokenizer.expand(words, text)
+        vector = self.dense.encode_query(text, tokens) if self.dense is not None and encode else None
+        return PreparedQuery(text=text, words=words, tokens=tokens, vector=vector)
+
+    def run(
+        self, query: PreparedQuery, *, top_k: int, mask: np.ndarray | None = None, mode: Mode = "hybrid"
+    ) -> list[tuple[int, float]]:
+        if mask is None:
+            mask = np.ones(self.lengths.size, dtype=np.float32)
         if mode == "bm25" or self.dense is None:
             return self.bm25.run(query, top_k=top_k, mask=mask)
-        words = self.bm25.tokenizer.tokenize(query)
-        qvec = self.dense.encode_query(query, self.bm25.tokenizer.expand(words, query))
         if mode == "dense":
-            return self.dense.run(qvec, top_k=top_k, mask=mask)
+            return self.dense.run(query, top_k=top_k, mask=mask)
         if mode == "rrf":
-            lists = [
-                [i for i, _ in self.bm25.run(query, top_k=CANDIDATES, mask=mask)],
-                [i for i, _ in self.dense.run(qvec, top_k=CANDIDATES, mask=mask)],
-            ]
+            both: tuple[Retriever, ...] = (self.bm25, self.dense)
+            lists = [[i for i, _ in each.run(query, top_k=HYBRID.candidates, mask=mask)] for each in both]
             return reciprocal_rank_fusion(lists)[:top_k]
-        found = self.features(query, mask=mask, words=words, qvec=qvec)
+        found = self.features(query, mask=mask)
         if found is None:
             return []
         ids, features = found
@@ -154,41 +149,30 @@ class HybridRetriever:
         order = np.argsort(-fused, kind="stable")[:top_k]
         return [(int(ids[o]), float(fused[o])) for o in order]
 
-    def features(
-        self,
-        query: str,
-        *,
-        mask: np.ndarray,
-        words: list[str] | None = None,
-        qvec: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray] | None:
+    def features(self, query: PreparedQuery, *, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """The candidate documents for ``query`` and their ``FEATURES`` (one row each).
 
         None when not one word of the query occurs anywhere in the corpus: whatever the encoder
         makes of it, an answer would be a guess, and "nothing found" lets the bot ask or hand over.
-        ``words``: the query's jieba words when the caller has them (segmented once per search).
         """
-        assert self.dense is not None
-        if words is None:
-            words = self.bm25.tokenizer.tokenize(query)
-        tokens = self.bm25.tokenizer.expand(words, query)
-        if qvec is None:
-            qvec = self.dense.encode_query(query, tokens)
-        everywhere = self.bm25.scores(tokens)
+        if self.dense is None:
+            raise InvalidQuery("the hybrid ranking needs a dense index; this one is BM25 only")
+        qvec = self.dense.vector(query)
+        everywhere = self.bm25.scores(query.tokens)
         if not everywhere.any():
             return None
         lexical = everywhere * mask
         best_lexical = float(lexical.max())
         votes, nearest, lexical_votes, law_votes, law_lexical = self._faq_votes(qvec, everywhere)
-        candidates = {i for i, _ in self.dense.run(qvec, top_k=CANDIDATES, mask=mask)}
+        candidates = {i for i, _ in self.dense.run(query, top_k=HYBRID.candidates, mask=mask)}
         if best_lexical > 0:
-            k = min(CANDIDATES, lexical.size)
+            k = min(HYBRID.candidates, lexical.size)
             candidates.update(int(i) for i in np.argpartition(-lexical, k - 1)[:k] if lexical[i] > 0)
         candidates.update(int(i) for i in votes if mask[i] > 0)
         candidates.update(int(i) for i in lexical_votes if mask[i] > 0)
-        pairs_everywhere = self._bigram_scores(query, words) * mask
+        pairs_everywhere = self._bigram_scores(query) * mask
         if pairs_everywhere.any():
-            k = min(BIGRAM_CANDIDATES, pairs_everywhere.size)
+            k = min(HYBRID.bigram_candidates, pairs_everywhere.size)
             top = np.argpartition(-pairs_everywhere, k - 1)[:k]
             candidates.update(int(i) for i in top if pairs_everywhere[i] > 0)
         if not candidates:
@@ -216,7 +200,7 @@ class HybridRetriever:
             "article_prior": ev.article_prior[ids],
             "law_prior": ev.law_prior[ids],
             "length": self.lengths[ids],
-            "law_named": self.law_names.named(query)[law],
+            "law_named": self.law_names.named(query.text)[law],
             "faq_law": law_votes[law],
             "faq_law_bm25": law_lexical[law],
             "faq_adjacent": adjacent / best_vote if best_vote > 0 else adjacent,
@@ -225,11 +209,11 @@ class HybridRetriever:
         }
         return ids, np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)
 
-    def _bigram_scores(self, query: str, words: list[str]) -> np.ndarray:
+    def _bigram_scores(self, query: PreparedQuery) -> np.ndarray:
         """BM25 over character bigrams for every document (zeros for an index without them)."""
         if self.bigrams is None:
             return np.zeros(self.lengths.size, dtype=np.float32)
-        return self.bigrams.scores(self.bigrams.tokenizer.tokenize_query(query, words)).astype(np.float32)
+        return self.bigrams.scores(self.bigrams.tokenizer.query_tokens(query)).astype(np.float32)
 
     def _faq_votes(
         self, qvec: np.ndarray, lexical: np.ndarray
@@ -251,11 +235,12 @@ class HybridRetriever:
         if ev.faq_ids.size == 0:
             return votes, nearest, lexical_votes, law_votes, law_lexical
         law_of = self.law_names.law_of
-        sims = self.dense.score(qvec, ev.faq_ids)  # type: ignore[union-attr]
-        n = min(FAQ_NEIGHBOURS, sims.size)
+        assert self.dense is not None  # only ``features`` calls this, after checking
+        sims = self.dense.score(qvec, ev.faq_ids)
+        n = min(HYBRID.faq_neighbours, sims.size)
         for pos in np.argpartition(-sims, n - 1)[:n]:
             sim = max(float(sims[pos]), 0.0)
-            weight = sim**FAQ_SHARPNESS
+            weight = sim**HYBRID.faq_sharpness
             for j in ev.cited[pos]:
                 j = int(j)
                 votes[j] = votes.get(j, 0.0) + weight
@@ -265,7 +250,7 @@ class HybridRetriever:
         best = float(faq_lex.max())
         if best > 0:
             for pos in np.argpartition(-faq_lex, n - 1)[:n]:
-                weight = (float(faq_lex[pos]) / best) ** 2
+                weight = (float(faq_lex[pos]) / best) ** HYBRID.lexical_vote_power
                 if weight > 0:
                     for j in ev.cited[pos]:
                         lexical_votes[int(j)] = lexical_votes.get(int(j), 0.0) + weight

@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
+from knowledge.recipe import RANKER, SPLIT_SALT
+
 Split = Literal["train", "dev", "test"]
-_SALT = b"cunfa-split/1"
+
+
+def _bucket(salt: str, faq_id: str, buckets: int) -> int:
+    return int.from_bytes(hashlib.sha256(salt.encode() + str(faq_id).encode()).digest()[:4], "big") % buckets
 
 
 def split_of(faq_id: str) -> Split:
-    bucket = int.from_bytes(hashlib.sha256(_SALT + str(faq_id).encode()).digest()[:4], "big") % 100
+    bucket = _bucket(SPLIT_SALT, faq_id, 100)
     if bucket < 70:
         return "train"
     if bucket < 80:
@@ -41,3 +46,8 @@ def learning_splits(held_out: Split | None) -> tuple[Split, ...]:
     if held_out == "test":
         return ("train", "dev")
     raise ValueError(f"unknown split {held_out!r}; expected dev or test")
+
+
+def fold_of(faq_id: str) -> int:
+    """The cross-validation fold of a train question (``knowledge.learn.ranker_fitting``)."""
+    return _bucket(RANKER.fold_salt, faq_id, RANKER.folds)

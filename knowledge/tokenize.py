@@ -19,10 +19,11 @@ from pathlib import Path
 import jieba
 
 from cunfa.settings import PROJECT_ROOT
+from knowledge.query import PreparedQuery
+from knowledge.recipe import COLLOQUIAL_FILE
 
 DICTIONARY_DIR = PROJECT_ROOT / "bot" / "dictionaries"
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
-COLLOQUIAL_FILE = Path(__file__).with_name("colloquial.txt")
 _WORD = re.compile(r"[\w]", re.UNICODE)
 
 jieba.setLogLevel(logging.WARNING)
@@ -116,6 +117,10 @@ class ChineseTokenizer:
     def expand(self, tokens: list[str], text: str = "") -> list[str]:
         """``tokens`` (of the query ``text``) plus the statutory words for its everyday words."""
         return tokens + [w for w in statutory_words(tokens, text) if w not in tokens]
+
+    def query_tokens(self, query: PreparedQuery) -> list[str]:
+        """What BM25 over words looks up for a prepared query (segmented and expanded already)."""
+        return query.tokens
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Source = Literal["statute", "village_rule", "faq"]
 SOURCES: tuple[str, ...] = ("statute", "village_rule", "faq")
 
 

@@ -8,6 +8,7 @@ whose files changed: a handful of clauses, milliseconds, no restart and no full 
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -22,7 +23,8 @@ import bm25s
 import numpy as np
 
 from knowledge.dense import DenseRetriever
-from knowledge.ingest.village_rules import RulesFormatError, parse_village_rules
+from knowledge.errors import InvalidVillage, RulesFormatError
+from knowledge.ingest.village_rules import parse_village_rules
 from knowledge.tokenize import ChineseTokenizer
 from knowledge.types import Document
 
@@ -32,10 +34,6 @@ BM25_WEIGHT = 0.4
 #: Single characters (不, 多, 要) are too common to tie a question to a clause on their own.
 MIN_CONTENT_CHARS = 2
 MAX_RULES_BYTES = 512 * 1024
-
-
-class InvalidVillage(ValueError):
-    """Bad village id or name."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ class VillageStore:
         infos = [self.get(p.name) for p in sorted(self.root.iterdir()) if p.is_dir()]
         return [i for i in infos if i is not None]
 
-    def documents(self, village_id: str) -> list[Document]:
+    def documents(self, village_id: str) -> builtins.list[Document]:
         info = self.get(village_id)
         if info is None:
             return []

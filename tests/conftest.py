@@ -10,7 +10,8 @@ import pytest
 
 from cases import crypto
 from cunfa.settings import PROJECT_ROOT, Settings, get_settings
-from knowledge import IndexInputs, KnowledgeBase, build_index
+from knowledge import IndexInputs, KnowledgeBase
+from knowledge.learn.index_build import build_index
 
 TEST_DATA = Path(__file__).parent / "data"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -57,7 +58,7 @@ def tiny_kb(tiny_index_root: Path, tiny_inputs: IndexInputs) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def tiny_advisor(tiny_kb: KnowledgeBase):  # noqa: ANN201 - knowledge.guides.policy.Advisor
+def tiny_advisor(tiny_kb: KnowledgeBase):  # knowledge.guides.policy.Advisor
     """The answer policy over the tiny index and the test guides (tests/data/guides)."""
     from knowledge.guides import load_guides
     from knowledge.guides.matter import load_matter_model
@@ -96,7 +97,7 @@ def _postgres_reachable(url: str) -> str | None:
             connection.execute(sqlalchemy.text("SELECT 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server to test against"
+    except Exception as exc:  # any failure means "no server to test against"
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 

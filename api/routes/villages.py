@@ -10,7 +10,7 @@ from api.schemas.common import ErrorResponse
 from api.schemas.villages import VillageOut
 from api.security import current_staff
 from cases import audit
-from knowledge.ingest.village_rules import RulesFormatError
+from knowledge.errors import RulesFormatError
 from knowledge.villages import MAX_RULES_BYTES, VillageStore
 
 router = APIRouter(prefix="/v1/villages", tags=["villages"])

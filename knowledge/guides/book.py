@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ class GuideBook:
     def __contains__(self, guide_id: object) -> bool:
         return guide_id in self.guides
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of guides
+    def __iter__(self) -> Iterator[Guide]:
         return iter(self.guides.values())
 
     def __len__(self) -> int:

@@ -12,14 +12,11 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from knowledge.guides.book import GuideBook
+from knowledge.guides.model import Guide
 from triage.ngram_model import NgramModel
 from triage.text import normalize
-
-if TYPE_CHECKING:
-    from knowledge.guides.book import GuideBook
-    from knowledge.guides.model import Guide
 
 __all__ = ["MATTER_MODEL_FILE", "MatterModel", "load_matter_model", "NO_MATTER", "told_guide"]
 
@@ -69,7 +66,7 @@ def told_guide(text: str, book: GuideBook, model: MatterModel | None) -> Guide |
     words = {m: p for m, p in probabilities.items() if m in book}
     if not words:
         return None
-    best = max(words, key=words.get)
+    best = max(words, key=lambda matter: words[matter])
     if words[best] <= probabilities.get(NO_MATTER, 0.0):
         return None
     return book.get(best)

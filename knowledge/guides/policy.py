@@ -31,6 +31,7 @@ from knowledge.citations import normalize_citation
 from knowledge.guides.book import GuideBook
 from knowledge.guides.matter import MatterModel
 from knowledge.guides.model import SECTIONS, Guide
+from knowledge.query import PreparedQuery
 from knowledge.repeal import in_force
 from knowledge.types import Hit
 from triage.followup import asks_for_section, follow_up_sections, looks_like_follow_up
@@ -162,8 +163,9 @@ class Advisor:
 
         clarified = bool(turn.pending_question)
         query = f"{turn.pending_question} {turn.text}".strip() if clarified else turn.text
-        hits = [h for h in self.kb.search(query, k=self.policy.retrieval_k, source="statute") if in_force(h.title)]
-        rules = self._rules(turn, query)
+        prepared = self.kb.prepare(query)  # segmented and encoded once for both searches
+        hits = [h for h in self.kb.search(prepared, k=self.policy.retrieval_k, source="statute") if in_force(h.title)]
+        rules = self._rules(turn, prepared)
         ranking = self.rank_matters(turn, query, hits)
         best, score = ranking[0] if ranking else (None, 0.0)
         top = hits[0].score if hits else 0.0
@@ -199,7 +201,7 @@ class Advisor:
         words = self.words(view)
         if not words:
             return False
-        best = max(words, key=words.get)
+        best = max(words, key=lambda word: words[word])
         if best == current.id:
             return False
         if asks_for_section(view) and len(view) < self.policy.short_follow_up_chars:
@@ -211,7 +213,7 @@ class Advisor:
         citations = self._resolve(refs)[: self.policy.max_citations]
         return Advice("section", guide, sections, citations, True, 1.0, text)
 
-    def _rules(self, turn: Turn, query: str) -> list[Hit]:
+    def _rules(self, turn: Turn, query: PreparedQuery) -> list[Hit]:
         if not turn.village_id:
             return []
         k = self.policy.max_rule_citations

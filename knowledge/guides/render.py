@@ -10,6 +10,7 @@ from __future__ import annotations
 from knowledge.answer import DISCLAIMER, citation_label, format_citation_list
 from knowledge.guides.model import SECTION_TITLES, SECTIONS
 from knowledge.guides.policy import Advice
+from triage.safety import CALL_HOTLINE
 
 __all__ = [
     "CLARIFY",
@@ -24,7 +25,7 @@ CLARIFY = "您说的是哪方面的事？点一个最接近的，或者再多说
 #: After one clarifying question the matter is still unclear: a person helps better than a guess.
 HANDOFF = (
     "我还是没弄明白您遇到的是什么事，怕说错了耽误您。您可以点下面的按钮找调解员或者律师当面说，"
-    "也可以拨打12348公共法律服务热线。"
+    f"也可以{CALL_HOTLINE}。"
 )
 #: What a follow-up button says, per section: the words a resident would use.
 FOLLOW_UP_TITLES: dict[str, str] = {

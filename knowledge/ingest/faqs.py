@@ -18,7 +18,7 @@ def load_faqs(path: Path) -> list[Document]:
     items = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a JSON list of FAQ entries, got {type(items).__name__}")
-    docs = []
+    docs: list[Document] = []
     for item in items:
         question = str(item["问题"]).strip()
         answer = str(item["答案文本"]).strip()

@@ -11,14 +11,11 @@ import re
 
 import cn2an
 
+from knowledge.errors import RulesFormatError
 from knowledge.types import Document
 
 _CLAUSE = re.compile(r"^\s*第\s*([0-9０-９]+|[零〇一二三四五六七八九十百两]+)\s*条\s*[：:、.．]?\s*(.*)$")
 _HEADING = re.compile(r"^\s*#+\s*(.*?)\s*#*\s*$")
-
-
-class RulesFormatError(ValueError):
-    """The text has no ``第N条`` clause, or a clause number repeats."""
 
 
 def clause_number(raw: str) -> str:

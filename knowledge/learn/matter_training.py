@@ -101,8 +101,10 @@ def faq_examples(book: GuideBook, faq_file: Path, min_share: float = FAQ_MIN_SHA
         votes = Counter(g for c in cited for g in owners.get(c, ()))
         if not cited or not votes:
             continue
-        (best, n), *rest = votes.most_common(2) + [(None, 0)]
-        if n / len(cited) >= min_share and (not rest or rest[0][1] < n):
+        ranked = votes.most_common(2)
+        best, n = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+        if n / len(cited) >= min_share and runner_up < n:
             rows.append((str(item["问题"]).strip(), best))
     return rows
 

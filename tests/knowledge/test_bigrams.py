@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from knowledge.bigrams import BigramTokenizer
-from knowledge.hybrid import FEATURES
+from knowledge.recipe import FEATURES
 
 
 def test_bigrams_ignore_punctuation_and_width() -> None:
@@ -13,11 +13,11 @@ def test_bigrams_ignore_punctuation_and_width() -> None:
     assert tokenizer.tokenize("，。") == []
 
 
-def test_a_misspelt_word_still_matches_by_its_character_pairs(tiny_kb) -> None:  # noqa: ANN001
+def test_a_misspelt_word_still_matches_by_its_character_pairs(tiny_kb) -> None:
     """扶养费 is a common slip for 抚养费: jieba's words differ, the pair 养费 does not."""
     query = "离婚后扶养费"
     assert "扶养费" not in tiny_kb.index.bm25.tokenizer.tokenize("离婚后，另一方应当负担部分或者全部抚养费")
-    ids, features = tiny_kb.retriever.features(query, mask=tiny_kb._mask("statute"))
+    ids, features = tiny_kb.retriever.features(tiny_kb.prepare(query), mask=tiny_kb.mask("statute"))
     by_article = {tiny_kb.index.documents[i].citation: row for i, row in zip(ids, features, strict=True)}
     column = FEATURES.index("bigram")
     custody = by_article["中华人民共和国民法典第一千零八十五条"][column]

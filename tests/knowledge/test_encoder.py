@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from knowledge.encoder import EncoderRecipe, training_pairs
 from knowledge.ingest import load_statutes
+from knowledge.learn.encoder_training import training_pairs
+from knowledge.recipe import EncoderRecipe
 from tests.conftest import TEST_DATA
 
 ITEMS = [

@@ -81,21 +81,21 @@ class TestSchema:
 
 class TestTheGuides:
     @pytest.fixture(scope="class")
-    def book(self):  # noqa: ANN201
+    def book(self):
         return load_guides(GUIDES_DIR, dispute_types=DISPUTE_TYPES)
 
-    def test_at_least_forty_guides_cover_every_dispute_type(self, book) -> None:  # noqa: ANN001
+    def test_at_least_forty_guides_cover_every_dispute_type(self, book) -> None:
         assert len(book) >= 40
         assert {g.dispute_type for g in book} == set(DISPUTE_TYPES)
 
-    def test_every_guide_has_every_section_and_a_short_first_screen(self, book) -> None:  # noqa: ANN001
+    def test_every_guide_has_every_section_and_a_short_first_screen(self, book) -> None:
         for guide in book:
             assert len(guide.summary.text) <= SUMMARY_MAX_CHARS
             assert all(guide.sections[name] for name in SECTIONS)
             assert guide.summary.basis, f"{guide.id}: the summary must say what law it rests on"
 
     @pytest.mark.skipif(not (SHARED_DATA / "laws").is_dir(), reason="shared statute collection not present")
-    def test_every_cited_article_exists_and_is_in_force(self, book) -> None:  # noqa: ANN001
+    def test_every_cited_article_exists_and_is_in_force(self, book) -> None:
         from knowledge.ingest import load_statutes
 
         statutes = statute_lookup(load_statutes(SHARED_DATA / "laws"))
@@ -114,7 +114,7 @@ def test_every_repealed_title_is_in_the_collection() -> None:
     assert in_force("中华人民共和国民法典")
 
 
-def test_a_repealed_citation_is_a_problem(tiny_kb) -> None:  # noqa: ANN001
+def test_a_repealed_citation_is_a_problem(tiny_kb) -> None:
     from knowledge.types import Document
 
     doc = Document("d", "statute", "最高人民法院关于适用《中华人民共和国婚姻法》若干问题的解释（一）第一条",

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge import IndexInputs, KnowledgeBase, build_index
-from knowledge.evaluation import held_out_view
+from knowledge import IndexInputs, KnowledgeBase
+from knowledge.learn.evaluation import held_out_view
+from knowledge.learn.index_build import build_index
 from knowledge.splits import SPLITS, learning_splits, split_of
 from tests.conftest import TEST_DATA
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import IndexInputs, IndexNotBuilt, build_index, load_index
+from knowledge import IndexInputs, IndexNotBuilt, load_index
+from knowledge.learn.index_build import build_index, prune_indexes
 from tests.conftest import TEST_DATA
 
 
@@ -54,8 +55,6 @@ def test_no_half_built_directories_are_left(tmp_path: Path) -> None:
 
 
 def test_superseded_indexes_are_pruned_keeping_one_spare(tmp_path: Path) -> None:
-    from knowledge.index import prune_indexes
-
     root = tmp_path / "index"
     for i, name in enumerate(["old1", "old2", "old3", "current"]):
         (root / name).mkdir(parents=True)

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from knowledge.fusion import Ranker
-from knowledge.hybrid import FEATURES
-from knowledge.ranker import FOLDS, QuestionFeatures, calibrated, fit_listwise, fold_of
+from knowledge.index import IndexInputs
+from knowledge.learn import ranker_fitting
+from knowledge.learn.ranker_fitting import QuestionFeatures, calibrated, fit_listwise
+from knowledge.recipe import FEATURES, RANKER
+from knowledge.splits import fold_of
+from knowledge.tokenize import default_tokenizer
 
 
 def _rows(seed: int = 0, n: int = 60) -> list[QuestionFeatures]:
@@ -18,7 +22,7 @@ def _rows(seed: int = 0, n: int = 60) -> list[QuestionFeatures]:
         x = rng.normal(size=(20, len(FEATURES))).astype(np.float32)
         gold = np.zeros(20, dtype=bool)
         gold[int(np.argmax(x[:, 0]))] = True
-        rows.append(QuestionFeatures(x, gold, 1))
+        rows.append(QuestionFeatures(x, gold))
     return rows
 
 
@@ -59,19 +63,18 @@ def test_hand_weighted_ranker_is_the_documented_sum() -> None:
 
 def test_folds_are_a_stable_partition() -> None:
     folds = [fold_of(str(i)) for i in range(1000)]
-    assert set(folds) == set(range(FOLDS))
+    assert set(folds) == set(range(RANKER.folds))
     assert folds == [fold_of(str(i)) for i in range(1000)]
 
 
-def test_tiny_index_without_enough_questions_keeps_hand_weights(tiny_kb) -> None:  # noqa: ANN001
+def test_tiny_index_without_enough_questions_keeps_hand_weights(tiny_kb) -> None:
     assert tiny_kb.index.ranker is None
     assert tiny_kb.retriever.ranker.info["kind"] == "hand-weighted"
     assert tiny_kb.manifest["ranker"] == {"kind": "hand-weighted"}
 
 
-def test_the_shipped_ranker_is_used_only_for_its_own_index_key(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    from knowledge import ranker as ranker_module
-
+def test_the_shipped_ranker_is_used_only_for_its_own_index_key(tmp_path: Path, monkeypatch) -> None:
+    ranker_module = ranker_fitting
     monkeypatch.setattr(ranker_module, "SHIPPED_RANKER", tmp_path / "ranker_fitted.json")
     fitted = Ranker(features=("dense", "bm25"), coef=(0.5, 0.25), mean=(0.1, 0.2), scale=(1.0, 2.0))
     ranker_module.ship_ranker("abc123", fitted)
@@ -87,7 +90,7 @@ def test_the_shipped_ranker_matches_the_current_recipe_and_data() -> None:
     from cunfa.settings import Settings
     from knowledge.base import index_inputs
     from knowledge.index import default_tokenizer, index_path
-    from knowledge.ranker import SHIPPED_RANKER
+    from knowledge.learn.ranker_fitting import SHIPPED_RANKER
 
     settings = Settings()
     if not settings.laws_dir.is_dir() or not settings.faq_file.is_file():
@@ -96,3 +99,30 @@ def test_the_shipped_ranker_matches_the_current_recipe_and_data() -> None:
     shipped = json.loads(SHIPPED_RANKER.read_text(encoding="utf-8"))
     assert shipped["index_key"] == key, "run `.venv/bin/cunfa index build --refit-ranker` and commit the file"
     assert tuple(shipped["ranker"]["features"]) == FEATURES
+
+
+def test_every_recipe_knob_and_the_dictionary_change_the_index_key(tmp_path: Path, monkeypatch) -> None:
+    """A ranker fitted before an edit must not be taken for the current one (``knowledge.recipe``)."""
+    import dataclasses
+
+    from knowledge import recipe
+
+    (tmp_path / "laws").mkdir()
+    (tmp_path / "faq.json").write_text("[]", encoding="utf-8")
+    inputs = IndexInputs(laws_dir=tmp_path / "laws", faq_file=tmp_path / "faq.json")
+    tokenizer = default_tokenizer()
+    before = inputs.key(tokenizer)
+    assert inputs.key(tokenizer) == before
+    edited = tmp_path / "colloquial.txt"
+    edited.write_text(recipe.COLLOQUIAL_FILE.read_text(encoding="utf-8") + "工钱 薪酬\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(recipe, "COLLOQUIAL_FILE", edited)
+        assert inputs.key(tokenizer) != before
+    for field in dataclasses.fields(recipe.HybridRecipe):
+        value = getattr(recipe.HYBRID, field.name)
+        with monkeypatch.context() as patch:
+            patch.setattr(recipe, "HYBRID", dataclasses.replace(recipe.HYBRID, **{field.name: value * 2}))
+            assert inputs.key(tokenizer) != before, field.name
+    with monkeypatch.context() as patch:
+        patch.setattr(recipe, "RANKER", dataclasses.replace(recipe.RANKER, hand_weights={"dense": 1.0}))
+        assert inputs.key(tokenizer) != before

@@ -1,13 +1,13 @@
-"""Statute-retrieval evaluation on the held-out FAQ split.
+"""Statute-retrieval evaluation on the held-out FAQ split (``cunfa eval retrieval``).
 
 Each FAQ question is a real layperson's question; its lawyer-labelled statutes are the gold
-set. The knowledge base is evaluated as a view in which only ``train`` FAQs exist, so neither
-the question itself nor any other held-out entry can leak its citations into the ranking.
+set. The knowledge base is evaluated as a view in which only the FAQs the evaluated split may
+learn from exist, so neither the question itself nor any other held-out entry can leak its
+citations into the ranking.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -19,17 +19,19 @@ from typing import Any
 
 from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
+from knowledge.dense import DenseRetriever
+from knowledge.encoder import load_encoder
+from knowledge.fusion import Ranker
+from knowledge.hybrid import Mode
 from knowledge.index import IndexInputs
-from knowledge.splits import Split, learning_splits, split_of
+from knowledge.learn.corpus import document_texts, tokenize_corpus
+from knowledge.learn.encoders import ensure_encoder
+from knowledge.learn.questions import Question, faq_ids_of
+from knowledge.learn.ranker_fitting import calibrated, fit_listwise, training_rows
+from knowledge.recipe import FEATURES
+from knowledge.splits import Split, learning_splits
 
 CUTOFFS = (1, 5, 10, 100)
-
-
-@dataclass(frozen=True)
-class Question:
-    qid: str
-    text: str
-    gold: frozenset[str]  # normalised citations
 
 
 @dataclass
@@ -53,24 +55,6 @@ class Report:
         }
 
 
-def load_questions(faq_file: Path, split: str) -> list[Question]:
-    items = json.loads(faq_file.read_text(encoding="utf-8"))
-    return [
-        Question(str(it["query_id"]), str(it["问题"]), frozenset(normalize_citation(n) for n in it["match_name"]))
-        for it in items
-        if split_of(str(it["query_id"])) == split and it.get("match_name")
-    ]
-
-
-def faq_ids_of(faq_file: Path, splits: Sequence[str]) -> set[str]:
-    items = json.loads(faq_file.read_text(encoding="utf-8"))
-    return {str(it["query_id"]) for it in items if split_of(str(it["query_id"])) in splits}
-
-
-def train_faq_ids(faq_file: Path) -> set[str]:
-    return faq_ids_of(faq_file, ("train",))
-
-
 def held_out_view(kb: KnowledgeBase, inputs: IndexInputs, encoders_root: Path, split: Split) -> KnowledgeBase:
     """The knowledge base as it would be had the questions of ``split`` never been asked.
 
@@ -79,10 +63,6 @@ def held_out_view(kb: KnowledgeBase, inputs: IndexInputs, encoders_root: Path, s
     embeddings cached beside the index): the service's own encoder learned from every question.
     A configured pretrained encoder never saw any, so it serves as is.
     """
-    from knowledge.dense import DenseRetriever
-    from knowledge.encoder import load_encoder
-    from knowledge.index import ensure_encoder, tokenize_corpus
-
     learns = learning_splits(split)
     faq_ids = faq_ids_of(inputs.faq_file, learns)
     if inputs.encoder or kb.index.dense is None:
@@ -94,7 +74,7 @@ def held_out_view(kb: KnowledgeBase, inputs: IndexInputs, encoders_root: Path, s
     if (cache / "embeddings.npy").is_file():
         dense.load(cache)
     else:
-        tokens = tokenize_corpus([d.search_text or d.text for d in docs])
+        tokens = tokenize_corpus(document_texts(docs))
         dense.fit([" ".join(t) for t in tokens], prepared=True)
         tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
         dense.save(tmp)
@@ -120,27 +100,23 @@ def score(rankings: Sequence[Sequence[str]], questions: Sequence[Question]) -> t
     return {k: v / n for k, v in recall.items()}, mrr / n
 
 
-def evaluate(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> Report:
+def evaluate(kb: KnowledgeBase, questions: Sequence[Question], mode: Mode) -> Report:
     rankings, latencies = [], []
     for question in questions:
         started = time.perf_counter()
-        hits = kb.search(question.text, k=100, source="statute", mode=mode)  # type: ignore[arg-type]
+        hits = kb.search(question.text, k=100, source="statute", mode=mode)
         latencies.append((time.perf_counter() - started) * 1000)
         rankings.append([normalize_citation(h.citation) for h in hits])
     recall, mrr = score(rankings, questions)
     return Report(mode=mode, n=len(questions), recall=recall, mrr10=mrr, latency_ms=latencies)
 
 
-def tune(kb: KnowledgeBase, inputs: Any, encoders_root: Path, questions: Sequence[Question]) -> list[dict[str, Any]]:
+def tune(
+    kb: KnowledgeBase, inputs: IndexInputs, encoders_root: Path, questions: Sequence[Question]
+) -> list[dict[str, Any]]:
     """Refit the ranker on the train questions (out of fold) at several regularisations and score
     each, and the hand-weighted fusion, on ``questions`` (the dev split); best first by R@10 + R@100 + MRR@10."""
-    from knowledge.fusion import Ranker
-    from knowledge.hybrid import FEATURES
-    from knowledge.index import tokenize_corpus
-    from knowledge.ranker import calibrated, fit_listwise, training_rows
-
-    docs = kb.index.documents
-    tokens = tokenize_corpus([d.search_text or d.text for d in docs])
+    tokens = tokenize_corpus(document_texts(kb.index.documents))
     rows = training_rows(inputs, kb.index, tokens, encoders_root)
     candidates: dict[str, Ranker] = {"hand-weighted": Ranker.hand_weighted(FEATURES)}
     if kb.retriever.ranker.info.get("kind") != "hand-weighted":

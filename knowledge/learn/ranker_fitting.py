@@ -2,45 +2,47 @@
 
 The encoder learns from the ``train`` questions, so their cosines (and their FAQ neighbours) are
 far better than any new question's: fitted on them, a ranker would trust the encoder too much.
-So the train questions are split into ``FOLDS`` folds by a salted hash of their id, and one
-encoder per fold is trained without that fold's questions (cached next to the main encoder).
-Each train question then gets its candidate features from the encoder and the FAQ evidence
-that never saw it, as a new question would. ``dev`` is kept for choosing the regularisation
-and for checking; ``test`` is never touched.
+So the train questions are split into ``RANKER.folds`` folds by a salted hash of their id
+(``knowledge.splits.fold_of``), and one encoder per fold is trained without that fold's questions
+(cached next to the main encoder). Each train question then gets its candidate features from the
+encoder and the FAQ evidence that never saw it, as a new question would. ``dev`` is kept for
+choosing the regularisation and for checking; ``test`` is never touched.
 
-The model is linear over ``knowledge.hybrid.FEATURES`` (standardised) and is fitted with the
+The model is linear over ``knowledge.recipe.FEATURES`` (standardised) and is fitted with the
 listwise softmax loss (ListNet with the gold articles as targets, L2-regularised), i.e. it
 maximises the probability mass a question's candidates put on its gold articles.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 
+from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
+from knowledge.dense import DenseRetriever
+from knowledge.encoder import load_encoder
 from knowledge.fusion import Ranker
-from knowledge.hybrid import FEATURES
+from knowledge.index import IndexInputs, LoadedIndex
+from knowledge.learn.encoders import ensure_encoder
+from knowledge.learn.questions import Question, load_questions, train_faq_ids
+from knowledge.recipe import FEATURES, RANKER, RANKER_FORMAT
+from knowledge.splits import fold_of
 
 logger = logging.getLogger(__name__)
 
-FOLDS = 5
-#: L2 strength (× ‖w‖²/2 per 100 questions); chosen on dev: 0.1, 1 and 10 scored within noise, 1 is the middle.
-REGULARISATION = 1.0
-#: The fewest train questions worth fitting on; a smaller FAQ (the test fixtures) keeps the hand weights.
-MIN_QUESTIONS = 100
-RANKER_FORMAT = "cunfa-ranker/1"
-_FOLD_SALT = b"cunfa-fold/1"
-
-
-def fold_of(faq_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(_FOLD_SALT + str(faq_id).encode()).digest()[:4], "big") % FOLDS
+#: The ranker fitted for the shipped data (``../shared/data``) with the current recipe, written by
+#: ``cunfa index build --refit-ranker``. Fitting needs one extra encoder per fold (about five
+#: minutes on 2 cores); every fresh checkout would repeat it to get the same bytes, so an index
+#: whose key matches takes this copy instead.
+SHIPPED_RANKER = Path(__file__).with_name("ranker_fitted.json")
 
 
 @dataclass
@@ -49,28 +51,25 @@ class QuestionFeatures:
 
     features: np.ndarray
     gold: np.ndarray  # bool per candidate
-    n_gold: int  # gold citations of the question, found among the candidates or not
 
 
-def question_features(kb, questions: Sequence) -> list[QuestionFeatures]:  # noqa: ANN001 - KnowledgeBase, Question
-    """Candidate features of ``questions`` (``knowledge.evaluation.Question``) in the view ``kb``."""
+def question_features(kb: KnowledgeBase, questions: Sequence[Question]) -> list[QuestionFeatures]:
+    """Candidate features of ``questions`` in the view ``kb``."""
     docs = kb.index.documents
-    mask = kb._mask("statute")
+    mask = kb.mask("statute")
     rows = []
     for question in questions:
-        found = kb.retriever.features(question.text, mask=mask)
+        found = kb.retriever.features(kb.prepare(question.text), mask=mask)
         if found is None:
             continue
         ids, features = found
         gold = np.array([normalize_citation(docs[i].citation) in question.gold for i in ids], dtype=bool)
-        rows.append(QuestionFeatures(features, gold, len(question.gold)))
+        rows.append(QuestionFeatures(features, gold))
     return rows
 
 
-def fit_listwise(rows: Sequence[QuestionFeatures], regularisation: float = REGULARISATION) -> Ranker:
+def fit_listwise(rows: Sequence[QuestionFeatures], regularisation: float = RANKER.regularisation) -> Ranker:
     """Linear ranker maximising the mean log softmax probability of each question's gold candidates."""
-    from scipy.optimize import minimize
-
     usable = [r for r in rows if r.gold.any()]
     if not usable:
         raise ValueError("no question has a gold article among its candidates")
@@ -110,7 +109,7 @@ def fit_listwise(rows: Sequence[QuestionFeatures], regularisation: float = REGUL
 def calibrated(ranker: Ranker, rows: Sequence[QuestionFeatures]) -> Ranker:
     """The same ranking on the hand-weighted score scale.
 
-    ``AnswerPolicy`` thresholds were calibrated on the hand-weighted fused score; an affine map
+    ``AdvicePolicy`` thresholds were calibrated on the hand-weighted fused score; an affine map
     giving the best candidate's score the same mean and spread on the training questions keeps
     those thresholds meaning about the same share of confident answers.
     """
@@ -127,80 +126,50 @@ def calibrated(ranker: Ranker, rows: Sequence[QuestionFeatures]) -> Ranker:
     )
 
 
-def out_of_fold_features(kb_for_fold: Callable[[int], object], train_questions: Sequence) -> list[QuestionFeatures]:
+def out_of_fold_features(
+    kb_for_fold: Callable[[int], KnowledgeBase], train_questions: Sequence[Question]
+) -> list[QuestionFeatures]:
     """Features of every train question, each from the view ``kb_for_fold(its fold)``."""
     rows: list[QuestionFeatures] = []
-    for fold in range(FOLDS):
+    for fold in range(RANKER.folds):
         in_fold = [q for q in train_questions if fold_of(q.qid) == fold]
         if in_fold:
             rows += question_features(kb_for_fold(fold), in_fold)
     return rows
 
 
-def ranker_path(index_dir: Path) -> Path:
-    from knowledge.index import RANKER_FILE
-
-    return index_dir / RANKER_FILE
-
-
-def recipe() -> dict:
-    """Everything that determines the fitted ranker besides the index inputs; part of the index key."""
-    from knowledge import hybrid
-
-    return {
-        "format": RANKER_FORMAT,
-        "folds": FOLDS,
-        "regularisation": REGULARISATION,
-        "features": list(FEATURES),
-        "candidates": hybrid.CANDIDATES,
-        "bigram_candidates": hybrid.BIGRAM_CANDIDATES,
-        "faq_neighbours": hybrid.FAQ_NEIGHBOURS,
-        "faq_sharpness": hybrid.FAQ_SHARPNESS,
-    }
-
-
-def fold_view(inputs, loaded, prepared: Sequence[str], encoders_root: Path, fold: int):  # noqa: ANN001, ANN201
+def fold_view(
+    inputs: IndexInputs, loaded: LoadedIndex, prepared: Sequence[str], encoders_root: Path, fold: int
+) -> KnowledgeBase:
     """The knowledge base as the questions of ``fold`` would meet it had they never been asked.
 
     Only the train FAQs outside the fold exist, and with the self-built encoder the corpus
     (``prepared``: its documents' tokens joined by spaces) is embedded by the fold encoder,
     trained here if missing; a configured pretrained encoder never saw any question.
     """
-    from knowledge.base import KnowledgeBase
-    from knowledge.dense import DenseRetriever
-    from knowledge.encoder import load_encoder
-    from knowledge.evaluation import train_faq_ids
-    from knowledge.index import ensure_encoder
-
     dense = loaded.dense
     if not inputs.encoder:
         encoder = load_encoder(ensure_encoder(inputs, encoders_root, loaded.documents, fold=fold))
         dense = DenseRetriever(encoder)
-        dense.fit(prepared, prepared=True)
+        dense.fit(list(prepared), prepared=True)
     train_ids = train_faq_ids(inputs.faq_file)
-    return KnowledgeBase(loaded.with_dense(dense), faq_ids={i for i in train_ids if fold_of(i) != fold})
+    view = loaded.with_dense(dense) if dense is not None else loaded
+    return KnowledgeBase(view, faq_ids={i for i in train_ids if fold_of(i) != fold})
 
 
-def training_rows(inputs, loaded, tokens: Sequence[Sequence[str]], encoders_root: Path) -> list[QuestionFeatures]:  # noqa: ANN001
+def training_rows(
+    inputs: IndexInputs, loaded: LoadedIndex, tokens: Sequence[Sequence[str]], encoders_root: Path
+) -> list[QuestionFeatures]:
     """Out-of-fold candidate features of the train questions of ``inputs.faq_file``.
 
-    ``loaded`` is the index being built (``LoadedIndex``) and ``tokens`` its documents' tokens;
-    each fold's questions are searched in ``fold_view``.
+    ``loaded`` is the index being built and ``tokens`` its documents' tokens; each fold's
+    questions are searched in ``fold_view``.
     """
-    from knowledge.evaluation import load_questions
-
     questions = load_questions(inputs.faq_file, "train")
-    if len(questions) < MIN_QUESTIONS:
+    if len(questions) < RANKER.min_questions:
         return []
     prepared = [" ".join(t) for t in tokens]
     return out_of_fold_features(lambda fold: fold_view(inputs, loaded, prepared, encoders_root, fold), questions)
-
-
-#: The ranker fitted for the shipped data (``../shared/data``) with the current recipe, written by
-#: ``cunfa index build --refit-ranker``. Fitting needs one extra encoder per fold (about five
-#: minutes on 2 cores); every fresh checkout would repeat it to get the same bytes, so an index
-#: whose key matches takes this copy instead.
-SHIPPED_RANKER = Path(__file__).with_name("ranker_fitted.json")
 
 
 def shipped_ranker(key: str) -> Ranker | None:
@@ -220,8 +189,8 @@ def ship_ranker(key: str, ranker: Ranker) -> None:
 
 
 def fit_index_ranker(
-    inputs,  # noqa: ANN001
-    loaded,  # noqa: ANN001
+    inputs: IndexInputs,
+    loaded: LoadedIndex,
     tokens: Sequence[Sequence[str]],
     encoders_root: Path,
     key: str = "",
@@ -232,8 +201,6 @@ def fit_index_ranker(
     The shipped ranker is used when it was fitted for ``key``, unless ``refit``; a refit for
     the shipped data replaces the shipped copy.
     """
-    import time
-
     if key and not refit:
         shipped = shipped_ranker(key)
         if shipped is not None:
@@ -242,7 +209,7 @@ def fit_index_ranker(
     started = time.perf_counter()
     rows = training_rows(inputs, loaded, tokens, encoders_root)
     if not rows:
-        logger.info("ranker: fewer than %d train questions, keeping the hand-weighted fusion", MIN_QUESTIONS)
+        logger.info("ranker: fewer than %d train questions, keeping the hand-weighted fusion", RANKER.min_questions)
         return None
     ranker = calibrated(fit_listwise(rows), rows)
     logger.info("ranker: fitted on %d train questions in %.0fs", len(rows), time.perf_counter() - started)
