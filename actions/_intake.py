@@ -10,7 +10,6 @@ import re
 
 from triage import DISPUTE_TYPE_LABELS, classify_dispute, normalize, normalize_dispute_value
 
-FIELDS = ("resident_name", "phone", "village", "dispute_type", "description", "counterparty")
 FIELD_LABELS = {
     "resident_name": "称呼",
     "phone": "电话",

@@ -11,7 +11,7 @@ import logging
 import threading
 
 from cunfa.settings import get_settings
-from knowledge import KnowledgeBase, KnowledgeError, shared_knowledge_base
+from knowledge import KnowledgeError, shared_knowledge_base
 from knowledge.guides.policy import Advisor
 from knowledge.guides.service import shared_advisor
 
@@ -20,11 +20,6 @@ logger = logging.getLogger(__name__)
 _loader: threading.Thread | None = None
 _error: str | None = None
 _guard = threading.Lock()
-
-
-def knowledge_base() -> KnowledgeBase:
-    """The loaded knowledge base, loading it now if no background load has finished."""
-    return shared_knowledge_base(get_settings())
 
 
 def advisor() -> Advisor:

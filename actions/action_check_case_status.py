@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import case_store
 from cases import StoreUnavailable
+from triage.safety import CALL_HOTLINE, TOO_MANY_STATUS_TRIES
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class ActionCheckCaseStatus(Action):
         clear = [SlotSet("case_number", None), SlotSet("phone_last4", None)]
         failures = int(tracker.get_slot("status_failures") or 0)
         if failures >= MAX_FAILURES:
-            dispatcher.utter_message(text="查询次数太多了，为了保护大家的信息，请联系村调解员，或拨打12348查询。")
+            dispatcher.utter_message(text=TOO_MANY_STATUS_TRIES)
             return clear
         number = tracker.get_slot("case_number") or ""
         last4 = tracker.get_slot("phone_last4") or ""
@@ -38,7 +39,7 @@ class ActionCheckCaseStatus(Action):
             status = case_store().resident_status(number, last4)
         except StoreUnavailable:
             logger.exception("case store unavailable during status lookup")
-            dispatcher.utter_message(text="抱歉，系统暂时查不了，请过几分钟再试，或拨打12348。")
+            dispatcher.utter_message(text=f"抱歉，系统暂时查不了，请过几分钟再试，或{CALL_HOTLINE}。")
             return clear
         if status is None:
             dispatcher.utter_message(text="没有查到。请核对案件编号和登记时留的电话后四位，再说一次“查进度”。")

@@ -11,11 +11,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._cases import case_store, channel, message_key, resolve_village, transcript
-from cases import CaseError, CaseIntake
+from cases import CaseError
 from cases.consent import Consent, emergency_notice
+from cases.intake import emergency_intake
 from cunfa.settings import get_settings
 from triage import assess_risk
-from triage.safety import emergency_lines, is_self_harm
+from triage.safety import (
+    ASK_EMERGENCY_PHONE,
+    emergency_already_filed,
+    emergency_filed,
+    emergency_lines,
+    is_self_harm,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +47,16 @@ class ActionEscalateEmergency(Action):
 
         existing = tracker.get_slot("case") or {}
         if _recent_emergency(existing):
-            lines.append(f"您的紧急求助已登记（编号 {existing['case_id']}），值班人员正在处理。")
+            lines.append(emergency_already_filed(existing["case_id"]))
             dispatcher.utter_message(text="\n".join(lines))
             return events
 
         village_id, village_name = resolve_village(tracker, tracker.get_slot("village"))
         try:
             receipt = case_store().create(
-                CaseIntake(
-                    description=(text if text and not text.startswith("/") else "（紧急求助）")[:2000],
+                emergency_intake(
+                    text,
                     channel=channel(tracker),
-                    requested="emergency",
-                    risk_level="emergency",
                     risk_cues=cues,
                     resident_name=tracker.get_slot("resident_name"),
                     phone=tracker.get_slot("phone"),
@@ -67,9 +72,9 @@ class ActionEscalateEmergency(Action):
             logger.exception("emergency case could not be filed")
             dispatcher.utter_message(text="\n".join(lines))
             return events
-        lines.append(f"我已把情况登记为紧急案件（编号 {receipt.number}），{receipt.contact_promise}。")
+        lines.append(emergency_filed(receipt.number, receipt.contact_promise))
         if not tracker.get_slot("phone"):
-            lines.append("如果方便，请在这里留一个电话号码，方便值班人员找到您。" + emergency_notice())
+            lines.append(ASK_EMERGENCY_PHONE + emergency_notice())
         dispatcher.utter_message(text="\n".join(lines))
         return events + [SlotSet("case", receipt.to_dict())]
 

@@ -15,6 +15,7 @@ from cases import CaseError, CaseIntake, InvalidIntake, StoreUnavailable
 from cases.consent import Consent, declined_reply, is_sensitive
 from cases.retention import forget_conversation
 from triage import mask_phone
+from triage.safety import URGENT_CALLS
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class ActionSubmitIntake(Action):
             logger.exception("case store unavailable; intake kept in the conversation")
             dispatcher.utter_message(
                 text="抱歉，系统暂时没能保存您的登记，您说的信息我都还记着，没有丢。"
-                "请过一两分钟点“重新提交”；急事请直接拨打12348公共法律服务热线。",
+                f"请过一两分钟点“重新提交”；{URGENT_CALLS}",
                 buttons=[{"title": "重新提交", "payload": "/report_dispute"}],
             )
             return [SlotSet("intake_confirmed", None), SlotSet("intake_status", None)]

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions._cases import case_store
 from cases import CaseError
 from triage import assess_risk, extract_phones, max_level
+from triage.safety import emergency_phone_added
 
 logger = logging.getLogger(__name__)
 
@@ -88,5 +89,5 @@ class ValidateSlotMappings(ValidationAction):
         except CaseError:
             logger.exception("could not add the call-back number to %s", case.get("case_id"))
             return {}
-        dispatcher.utter_message(text=f"已把电话记到紧急案件 {case['case_id']} 上，值班人员会打这个号码找您。")
+        dispatcher.utter_message(text=emergency_phone_added(case["case_id"]))
         return {"emergency_contact": phones[0]}

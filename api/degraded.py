@@ -14,17 +14,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from api.schemas.chat import ChatRequest
-from cases import CaseError, CaseIntake, CaseStore
+from cases import CaseError, CaseStore
+from cases.intake import emergency_intake
 from knowledge import KnowledgeError
 from knowledge.guides.policy import Advisor, Turn
 from knowledge.guides.render import brief_answer, full_answer
 from triage import assess_risk
-from triage.safety import emergency_lines, is_self_harm
+from triage.safety import URGENT_CALLS, emergency_filed, emergency_lines, is_self_harm
 
 logger = logging.getLogger(__name__)
 
 NOTICE = "（助手暂时出了点故障，正在恢复，下面是直接从法律资料里查到的。）"
-UNAVAILABLE = "助手暂时出了点故障，正在恢复。请稍后再试；急事请拨打12348公共法律服务热线，有危险请拨打110。"
+UNAVAILABLE = f"助手暂时出了点故障，正在恢复。请稍后再试；{URGENT_CALLS}"
 
 
 def _body(
@@ -62,11 +63,9 @@ def degraded_reply(
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         try:
             receipt = store.create(
-                CaseIntake(
-                    description=text[:2000],
+                emergency_intake(
+                    text,
                     channel=request.channel,
-                    requested="emergency",
-                    risk_level="emergency",
                     risk_cues=assessment.labels,
                     village_id=request.village_id,
                     conversation_id=sender,
@@ -75,7 +74,7 @@ def degraded_reply(
                 )
             )
             case = receipt.to_dict()
-            lines.append(f"已登记为紧急案件（编号 {receipt.number}），{receipt.contact_promise}。")
+            lines.append(emergency_filed(receipt.number, receipt.contact_promise))
         except CaseError:
             logger.exception("degraded mode: emergency case could not be filed")
         return _body("\n".join(lines), "emergency", risk="emergency", case=case)

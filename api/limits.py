@@ -16,6 +16,8 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from triage.safety import too_many
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -155,7 +157,7 @@ class PerIPRateLimit:
                 send,
                 429,
                 "rate_limited",
-                f"too many requests from this address; try again in {wait} s (hotline 12348 is always open)",
+                too_many("requests from this address", wait),
                 [(b"retry-after", str(wait).encode())],
             )
             return

@@ -33,6 +33,7 @@ from triage import (
 from triage.facts import merge_relation, read_facts
 from triage.facts import people as extract
 from triage.facts.prompts import asked_fields, is_backchannel
+from triage.safety import AGENT_EMERGENCY_STEPS
 
 Speaker = Literal["caller", "agent"]
 SUMMARY_CHARS = 500
@@ -242,7 +243,7 @@ def handoff_for(state: CallState) -> Handoff | None:
     """
     if state.risk_level == "emergency":
         said = "、".join(text for level, text in state.risk_phrases[:3] if level == "emergency")
-        return Handoff("emergency", f"来电中有危险情况（{said}）：先让来电人拨打110/120，再登记为紧急事件")
+        return Handoff("emergency", f"来电中有危险情况（{said}）：{AGENT_EMERGENCY_STEPS}")
     role = handler_role_for(state.dispute_type, state.risk_level, state.requested)
     if state.requested:
         return Handoff(role, f"来电人要求{_REQUEST_WORDS[state.requested]}")

@@ -19,7 +19,6 @@ from cases.models import AssistEvent
 from triage import max_level
 
 KINDS = ("shown", "suggestion_used", "draft_used", "case_filed")
-USED_KIND = {"suggestion": "suggestion_used", "draft": "draft_used"}
 
 
 def record(

@@ -14,6 +14,7 @@ from typing import Any
 
 from assist.draft import CallState, Line
 from cases import CaseIntake, InvalidIntake
+from cases.intake import emergency_intake as shared_emergency_intake
 from knowledge.types import Hit
 from triage import DISPUTE_TYPES, max_level, normalize_dispute_value, parse_phone
 
@@ -58,13 +59,12 @@ def emergency_intake(call_id: str, agent: str, state: CallState, transcript: Seq
     "file" completes it (``CaseStore.fill_in``) instead of filing a second.
     """
     said = " ".join(line.text for line in transcript if line.speaker == "caller")
-    return CaseIntake(
-        description=(state.summary or said or "（热线紧急来电）")[:2000],
+    return shared_emergency_intake(
+        state.summary or said,
+        placeholder="（热线紧急来电）",
         channel=CHANNEL,
-        requested="emergency",
         dispute_type=state.dispute_type or "other",
-        risk_level="emergency",
-        risk_cues=tuple(state.risk_cues),
+        risk_cues=state.risk_cues,
         resident_name=state.name,
         phone=state.phone,
         counterparty=state.counterparty,

@@ -21,7 +21,7 @@ from knowledge import KnowledgeError
 from knowledge.guides.policy import Advice, Advisor, Turn
 from knowledge.guides.render import brief_answer, section_answer
 from knowledge.types import Hit
-from triage.safety import hotline_safety_script, is_self_harm
+from triage.safety import hotline_emergency_handoff, hotline_safety_script, is_self_harm
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def _clarify_draft(state: CallState) -> Draft:
 def _handoff_draft(handoff: Handoff) -> Draft:
     promise = contact_promise(handoff.handler_role)
     if handoff.handler_role == "emergency":
-        text = f"我现在就把您的情况登记成紧急事件，{promise}。您保持电话畅通，先到安全的地方。"
+        text = hotline_emergency_handoff(promise)
     else:
         text = f"您这个事，建议{_ROLE_WORDS.get(handoff.handler_role, '请专人帮您处理')}。我现在帮您登记，{promise}。"
     return Draft(f"handoff:{handoff.handler_role}", text)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from triage.safety import CALL_HOTLINE, DANGER_CALL_110
+
 #: Bump when the wording changes: a case keeps the version its resident agreed to.
 NOTICE_VERSION = "pi-notice-1"
 
@@ -73,7 +75,7 @@ def notice_details(conversation_days: int, closed_case_days: int) -> str:
             "6. 您的权利：凭受理回执上的案件编号、电话后四位和发到您微信或手机的验证码，可以在 /my-data "
             "页面查看登记的信息、申请删除；也可以跟经办人或县调解中心说。正在办理或有法院期限的案件，办完后才能删。",
             "涉及家暴、伤病、孩子、犯罪的事，提交前会再单独问您一次同不同意。",
-            "不同意也没关系：法律问题照样可以问我，也可以拨打12348公共法律服务热线；有危险请马上打110。",
+            f"不同意也没关系：法律问题照样可以问我，也可以{CALL_HOTLINE}；{DANGER_CALL_110}。",
         ]
     )
 
@@ -81,7 +83,7 @@ def notice_details(conversation_days: int, closed_case_days: int) -> str:
 def declined_reply() -> str:
     return (
         "好的，不登记，您的姓名、电话这些个人信息不会保存。法律问题照样可以问我；"
-        "想找人帮忙可以拨打12348公共法律服务热线，有危险请马上打110。"
+        f"想找人帮忙可以{CALL_HOTLINE}，{DANGER_CALL_110}。"
     )
 
 

@@ -5,6 +5,7 @@ Plain dataclasses, so the action server and the API build them without touching 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,6 +80,58 @@ class CaseIntake:
         # and the duty officer act on it at once, and a form would only delay them.
         if self.requested != "emergency" and self.risk_level != "emergency" and not self.phone:
             raise InvalidIntake("phone is required so that somebody can call the resident back")
+
+
+#: What an emergency case says happened when the resident only pressed the help button.
+EMERGENCY_PLACEHOLDER = "（紧急求助）"
+
+
+def emergency_intake(
+    said: str,
+    *,
+    channel: str,
+    conversation_id: str,
+    idempotency_key: str,
+    risk_cues: Sequence[str] = (),
+    filed_by: str = "bot",
+    placeholder: str = EMERGENCY_PLACEHOLDER,
+    resident_name: str | None = None,
+    phone: str | None = None,
+    village_id: str | None = None,
+    village_name: str | None = None,
+    dispute_type: str = "other",
+    counterparty: str | None = None,
+    transcript: Sequence[dict[str, str]] = (),
+    consent: dict[str, Any] | None = None,
+) -> CaseIntake:
+    """The urgent case a cry for help is filed as, whichever door it came in by.
+
+    The chat's emergency action, the gateway's degraded mode and the hotline assist file it the
+    moment danger is heard, before anyone has asked a name: so it is requested and rated
+    ``emergency`` (the duty officer gets it, and no phone is needed), and it says what the resident
+    said, or ``placeholder`` when they only pressed a button. The idempotency key is the caller's,
+    because each door knows its own retry: one message, one call, or the same words within a minute.
+    """
+    stripped = said.strip()
+    description = said if stripped and not stripped.startswith("/") else placeholder
+    return CaseIntake(
+        description=description[:MAX_DESCRIPTION],
+        channel=channel,
+        requested="emergency",
+        dispute_type=dispute_type,
+        risk_level="emergency",
+        risk_cues=tuple(risk_cues),
+        resident_name=resident_name,
+        phone=phone,
+        village_id=village_id,
+        village_name=village_name,
+        counterparty=counterparty,
+        conversation_id=conversation_id,
+        idempotency_key=idempotency_key,
+        transcript=tuple(transcript),
+        filed_by=filed_by,
+        consent=consent,
+    )
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from triage.safety import promise_to_call
+
 HANDLER_ROLES = ("mediator", "lawyer", "legal_aid", "emergency")
 
-MEDIATOR_TYPES = frozenset(
-    {"neighbor", "homestead", "marriage_family", "support_elderly", "land_contract", "inheritance"}
-)
 LAWYER_TYPES = frozenset({"wage_arrears", "debt", "personal_injury", "traffic_accident", "consumer", "property_mgmt"})
 
 FIRST_CONTACT_SLA = timedelta(hours=24)
@@ -66,17 +65,6 @@ def notification_topic(handler_role: str, risk_level: str) -> str:
     return "high_risk_case" if risk_level == "high" else "case_received"
 
 
-def _within(delay: timedelta) -> str:
-    minutes = int(delay.total_seconds() // 60)
-    return f"{minutes}分钟内" if minutes < 60 else f"{minutes // 60}小时内"
-
-
 def contact_promise(handler_role: str, risk_level: str = "none") -> str:
     """What the resident is told about who will call and by when (plain words)."""
-    when = _within(sla_for(handler_role, risk_level))
-    return {
-        "emergency": f"值班人员会在{when}联系您",
-        "lawyer": f"村法律顾问（律师）会在{when}给您打电话",
-        "legal_aid": f"法律援助中心的工作人员会在{when}给您打电话，核对是否符合援助条件",
-        "mediator": f"人民调解员会在{when}给您打电话",
-    }.get(handler_role, f"工作人员会在{when}给您打电话")
+    return promise_to_call(handler_role, sla_for(handler_role, risk_level))

@@ -8,6 +8,7 @@ from api.deps import StateDep
 from api.schemas.chat import ChatRequest, ChatResponse
 from api.schemas.common import ErrorResponse
 from triage.risk import assess_risk
+from triage.safety import too_fast
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
@@ -32,7 +33,6 @@ async def chat(request: ChatRequest, state: StateDep) -> JSONResponse:
     wait = state.user_limiter.retry_after(sender_id(request))
     # A cry for help is never throttled: the limit protects the service, not from the resident.
     if wait and assess_risk(request.text).level != "emergency":
-        message = f"您发得太快了，请{wait}秒后再发。急事请拨打110或12348。"
-        raise HTTPException(429, message, headers={"Retry-After": str(wait)})
+        raise HTTPException(429, too_fast(wait), headers={"Retry-After": str(wait)})
     # Sent as built so that each citation keeps exactly the keys of its source (no null faq_id on a statute).
     return JSONResponse(await answer_turn(state, request))

@@ -26,6 +26,7 @@ from api.schemas.my_data import (
 from api.security import StaffDep, require, signing_key
 from cases import audit, rights
 from cases.models import Case
+from triage.safety import too_many
 
 router = APIRouter(tags=["personal data"])
 ERRORS = {404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}, 429: {"model": ErrorResponse}}
@@ -36,7 +37,7 @@ RESIDENT_LIMIT = SlidingWindowLimiter(limit=10, window_s=600)
 def _limited(request: Request) -> None:
     client = request.client.host if request.client else "unknown"
     if not RESIDENT_LIMIT.allow(client):
-        raise HTTPException(429, "too many tries; try again in 10 minutes or call 12348")
+        raise HTTPException(429, too_many("tries", RESIDENT_LIMIT.window_s))
 
 
 def _now() -> datetime:

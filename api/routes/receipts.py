@@ -16,8 +16,11 @@ from cases.models import Case
 from cases.routing import contact_promise
 from cases.workflow import status_label
 from triage import DISPUTE_TYPE_LABELS, mask_identifiers, mask_phone
+from triage.safety import CALL_HOTLINE, DANGER_CALL_110, too_many
 
 router = APIRouter(tags=["cases"])
+#: The receipt's last line: a printed page is kept for weeks, so it says where to turn, not only what happened.
+HELP = f"如有疑问请{CALL_HOTLINE}。{DANGER_CALL_110}。"
 
 PAGE = Template("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -49,7 +52,7 @@ blockquote{margin:.3em 0 .8em;padding-left:.8em;border-left:3px solid #999}
 <p>想查看或删除我们登记的您的个人信息：打开本网站的 /my-data 页面，凭案件编号、电话后四位和验证码办理。</p>
 $citations
 <p class="note">本回执由村法助手自动生成。以上法律规定仅供参考，不是针对个案的法律意见；
-如有疑问请拨打12348公共法律服务热线。情况紧急请拨打110。</p>
+$help</p>
 <button onclick="window.print()">打印</button>
 </body></html>""")
 
@@ -64,7 +67,7 @@ def receipt(
     """Printable receipt for the resident (number + last 4 phone digits, rate-limited like the status lookup)."""
     client = request.client.host if request.client else "unknown"
     if not STATUS_LIMIT.allow(client):
-        raise HTTPException(429, "too many lookups; try again in 10 minutes or call 12348")
+        raise HTTPException(429, too_many("lookups", STATUS_LIMIT.window_s))
     store = state.case_store()
     if store.resident_status(number, phone_last4) is None:
         raise HTTPException(404, "no case with that number and phone")
@@ -90,5 +93,6 @@ def receipt(
             promise=escape(contact_promise(case.handler_role, case.risk_level)),
             due=escape(case.first_contact_due_at.strftime("%Y-%m-%d %H:%M") + " (UTC)"),
             citations=("<h2>相关规定</h2>" + blocks) if blocks else "",
+            help=escape(HELP),
         )
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

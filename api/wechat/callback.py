@@ -84,10 +84,6 @@ class Callback:
             except (AssertionError, ValueError) as exc:  # wechatpy asserts a 32-byte key; bad base64 is ValueError
                 raise Misconfigured("CUNFA_WECHAT_ENCODING_AES_KEY must be the console's 43-character key") from exc
 
-    @property
-    def safe_mode(self) -> bool:
-        return self.crypto is not None
-
     def verify(self, params: Mapping[str, str], now: float | None = None) -> None:
         """Raise ``Forbidden`` unless ``signature`` matches and ``timestamp`` is recent."""
         signature, timestamp, nonce = (params.get(name, "") for name in ("signature", "timestamp", "nonce"))
@@ -134,7 +130,7 @@ class Callback:
             raise Forbidden("safe mode: msg_signature or AppID does not match") from None
         except KeyError:
             raise Malformed("safe mode: the body has no <Encrypt> element") from None
-        except Exception as exc:  # noqa: BLE001 - base64, padding, length or UTF-8 errors all mean "not decryptable"
+        except Exception as exc:  # base64, padding, length or UTF-8 errors all mean "not decryptable"
             raise Malformed(f"safe mode: <Encrypt> cannot be decrypted ({type(exc).__name__})") from None
 
 

@@ -31,7 +31,7 @@ from api.wechat.render import MAX_TEXT_BYTES, Option, chosen_option, render_body
 from cases import CaseError
 from cunfa.settings import Settings
 from triage import assess_risk
-from triage.safety import emergency_lines, is_self_harm
+from triage.safety import emergency_lines, is_self_harm, too_fast
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class WeChatChannel:
             if claim is not None and outcome.reply:
                 await self._record(state, inbound.key, outcome.reply)
             return outcome
-        except Exception:  # noqa: BLE001 - WeChat must get an answer; "success" shows the resident no error
+        except Exception:  # WeChat must get an answer; "success" shows the resident no error
             logger.exception("wechat: no answer for %s", inbound.key)
             return Outcome(None)
 
@@ -149,7 +149,7 @@ class WeChatChannel:
         danger = assessment.level == "emergency"
         wait = state.user_limiter.retry_after(sender_id(request))
         if wait and not danger:
-            return Outcome(wording.TOO_FAST.format(wait=wait))
+            return Outcome(too_fast(wait))
 
         loop = asyncio.get_running_loop()
         turn = asyncio.create_task(answer_turn(state, request))
@@ -177,7 +177,7 @@ class WeChatChannel:
     ) -> None:
         try:
             body = await turn
-        except Exception:  # noqa: BLE001 - logged; the resident already has the holding reply
+        except Exception:  # logged; the resident already has the holding reply
             logger.exception("wechat: slow turn for %s failed; nothing to send", openid)
             return
         await self.send(sender, openid, await self._chunks(state, openid, body))

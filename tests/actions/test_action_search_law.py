@@ -11,7 +11,7 @@ from cunfa.settings import Settings
 from knowledge.guides.render import CLARIFY, HANDOFF
 
 
-async def run(tracker) -> tuple[dict, list]:  # noqa: ANN001 - a rasa_sdk Tracker
+async def run(tracker) -> tuple[dict, list]:  # a rasa_sdk Tracker
     dispatcher = CollectingDispatcher()
     events = await ActionSearchLaw().run(dispatcher, tracker, domain={})
     [message] = dispatcher.messages

@@ -127,7 +127,7 @@ async def test_legal_aid_adds_the_hardship_question_before_the_read_back(tracker
     assert "legal_aid_eligible" not in await form.required_slots(slots, CollectingDispatcher(), mediation, DOMAIN)
 
 
-def answering(tracker_with, slot: str, text: str, **slots: object):  # noqa: ANN001, ANN201
+def answering(tracker_with, slot: str, text: str, **slots: object):
     """A tracker in which the resident just answered the form's question for ``slot`` with ``text``
     (Rasa's from_text mapping has put the raw text in the slot, as it does before validation)."""
     tracker = tracker_with("intake_confirmed", text=text, slots={"requested_slot": slot, **slots})
@@ -219,7 +219,7 @@ def test_a_name_is_read_from_the_answer(tracker_with) -> None:
 
 async def test_a_legal_question_in_the_middle_of_the_form_is_answered(
     tiny_settings,
-    tracker_with,  # noqa: ANN001
+    tracker_with,
 ) -> None:
     tracker = answering(tracker_with, "village", "离婚后孩子抚养费谁出啊", village=None, matter="child_custody")
     dispatcher = CollectingDispatcher()

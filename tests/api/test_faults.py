@@ -29,10 +29,10 @@ def rasa_with(webhook: Callable[[httpx.Request], httpx.Response]) -> Callable[[h
 
 
 @pytest.fixture
-def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., TestClient]]:  # noqa: ANN001
+def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
-    def make(handler, **overrides: object) -> TestClient:  # noqa: ANN001
+    def make(handler, **overrides: object) -> TestClient:
         transport = handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)
         http = httpx.AsyncClient(transport=transport)
         settings = Settings(rasa_token="tok", data_dir=tmp_path, **overrides)

@@ -33,7 +33,7 @@ class EchoRasa:
 
 
 @pytest.fixture
-def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., tuple[TestClient, EchoRasa]]]:  # noqa: ANN001
+def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., tuple[TestClient, EchoRasa]]]:
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> tuple[TestClient, EchoRasa]:

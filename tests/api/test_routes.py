@@ -32,7 +32,7 @@ def rasa_stub(messages: list[dict], tracker: dict, seen: list[httpx.Request]) ->
 
 
 @pytest.fixture
-def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., TestClient]]:  # noqa: ANN001
+def make_client(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(handler: Handler, knowledge: KnowledgeBase | None = tiny_kb) -> TestClient:
@@ -154,7 +154,7 @@ class TestChat:
         assert reply["citations"] and reply["citations"][0]["source"] == "statute"
         assert "故障" in reply["text"] and reply["text"].endswith("12348公共法律服务热线。")
 
-    def test_rasa_down_danger_still_gets_110_and_a_case(self, make_client, tmp_path) -> None:  # noqa: ANN001
+    def test_rasa_down_danger_still_gets_110_and_a_case(self, make_client, tmp_path) -> None:
         from cases import open_store
         from cunfa.settings import Settings as S
 

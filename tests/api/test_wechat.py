@@ -64,7 +64,7 @@ class Harness:
 
 
 @pytest.fixture
-def make(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., Harness]]:  # noqa: ANN001
+def make(tiny_kb: KnowledgeBase, tmp_path) -> Iterator[Callable[..., Harness]]:
     clients: list[TestClient] = []
 
     def build(rasa: FakeRasa | None = None, *, safe: bool = False, **overrides) -> Harness:
@@ -484,7 +484,7 @@ class TestRendering:
         assert chosen_option("回复 2", options) == options[1]
         assert chosen_option("3", options) is None and chosen_option("12块钱", options) is None
 
-    def test_stored_options_are_replaced_forgotten_and_expire(self, tmp_path) -> None:  # noqa: ANN001
+    def test_stored_options_are_replaced_forgotten_and_expire(self, tmp_path) -> None:
         from datetime import datetime, timedelta, timezone
 
         store = open_store(f"sqlite:///{tmp_path / 'options.db'}")
@@ -508,7 +508,7 @@ class TestRendering:
         memory.forget(store, "c")
         assert memory.recall(store, "c", now=later) == []
 
-    def test_expired_options_and_old_deliveries_are_pruned_once_an_hour(self, tmp_path) -> None:  # noqa: ANN001
+    def test_expired_options_and_old_deliveries_are_pruned_once_an_hour(self, tmp_path) -> None:
         from datetime import datetime, timedelta, timezone
 
         from api.wechat.dedup import KEEP_FOR, DeliveryLog
@@ -540,7 +540,7 @@ class FakeWeChatApi(requests.adapters.BaseAdapter):
         self.calls: list[requests.PreparedRequest] = []
         self.send_errcode = send_errcode
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # noqa: ANN003
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self.calls.append(request)
         if "/cgi-bin/token" in request.url:
             body = {"access_token": f"TOKEN{len(self.calls)}", "expires_in": 7200}

@@ -36,7 +36,7 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = session.search
 
-    def counting(advisor, turn):  # noqa: ANN001, ANN202
+    def counting(advisor, turn):
         seen.append(turn.text)
         return real(advisor, turn)
 
