@@ -13,17 +13,25 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.rasa_client import RasaUnavailable
-from cases import IllegalTransition, InvalidIntake, StoreUnavailable
-from cases.assignment import ConflictOfInterest, NoHandlerAvailable
+from cases.errors import (
+    CaseNotFound,
+    ConflictOfInterest,
+    IllegalTransition,
+    InvalidIntake,
+    InvalidNote,
+    NoHandlerAvailable,
+    NotPermitted,
+    StoreUnavailable,
+    UnknownVillage,
+)
 from cases.rights import DeletionRefused, NotVerified
 from cases.staff import StaffError
-from knowledge import IndexNotBuilt, InvalidQuery, UnknownSource
-from knowledge.ingest.village_rules import RulesFormatError
-from knowledge.villages import InvalidVillage
+from knowledge.errors import IndexNotBuilt, InvalidQuery, InvalidVillage, RulesFormatError, UnknownSource
+from triage.safety import URGENT_CALLS
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_MESSAGE = "助手暂时无法回答，请稍后再试，或拨打12348公共法律服务热线。"
+UNAVAILABLE_MESSAGE = f"助手暂时无法回答，请稍后再试。{URGENT_CALLS}"
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -45,10 +53,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     RulesFormatError: (422, "invalid_rules"),
     InvalidVillage: (422, "invalid_village"),
     IndexNotBuilt: (503, "index_not_ready"),
+    # A case that is not the caller's answers like a missing one: the same 404 and code.
+    CaseNotFound: (404, "not_found"),
+    UnknownVillage: (404, "not_found"),
+    NotPermitted: (403, "forbidden"),
     IllegalTransition: (409, "illegal_transition"),
     ConflictOfInterest: (409, "conflict_of_interest"),
     NoHandlerAvailable: (409, "no_handler_available"),
     InvalidIntake: (422, "invalid_case"),
+    InvalidNote: (422, "invalid_note"),
     StaffError: (422, "invalid_staff_change"),
     StoreUnavailable: (503, "case_store_unavailable"),
     NotVerified: (404, "not_verified"),

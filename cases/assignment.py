@@ -17,21 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases import outbox
-from cases.errors import CaseError
+from cases.errors import ConflictOfInterest, NoHandlerAvailable
 from cases.models import Case, CaseEvent, Relation, RosterEntry, User
 from cases.workflow import OPEN_STATUSES
 
 MIN_REASON = 4
 #: The township name the county centre's roster is posted under (``cunfa users post --township county``).
 COUNTY = "county"
-
-
-class NoHandlerAvailable(CaseError):
-    """Nobody on the village or township roster can take the case."""
-
-
-class ConflictOfInterest(CaseError):
-    """The chosen person is in conflict with the counterparty; an override needs a reason."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +130,7 @@ def assign(
     """Assign ``case`` (caller commits). With ``username`` an admin picks the person."""
     when = now or datetime.now(timezone.utc)
     skipped: list[str] = []
+    result: Assignment | None
     if username is not None:
         user = session.scalar(select(User).where(User.username == username, User.active == 1))
         if user is None:

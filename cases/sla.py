@@ -13,7 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cases import outbox
-from cases.assignment import NoHandlerAvailable, assign
+from cases.assignment import assign
+from cases.errors import NoHandlerAvailable
 from cases.models import Case, CaseEvent
 from cases.workflow import OPEN_STATUSES
 
@@ -47,7 +48,7 @@ def _escalated(session: Session, case: Case) -> bool:
 def escalate_overdue(session: Session, *, now: datetime | None = None) -> list[str]:
     """Escalate each overdue case once; returns the numbers escalated (caller commits)."""
     when = now or datetime.now(timezone.utc)
-    escalated = []
+    escalated: list[str] = []
     # Several gateways run this loop; on PostgreSQL one of them at a time does the escalating
     # (the lock ends with the caller's commit), so a case is never escalated twice.
     if session.get_bind().dialect.name == "postgresql":

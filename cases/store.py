@@ -4,6 +4,10 @@
 is …" after the row is durable, and a retry with the same ``idempotency_key`` returns the
 same case instead of a second one. Brief database outages are retried with backoff; if they
 last, ``StoreUnavailable`` is raised so the caller can say so honestly.
+
+``CaseStore.transaction`` gives the same retry to any unit of work that must land whole: the
+staff handling of a case (``cases.handling``) changes it, writes its history and its audit row in
+one transaction, so the log never shows a change that did not happen, nor misses one that did.
 """
 
 from __future__ import annotations
@@ -24,11 +28,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases import outbox
 from cases.db import make_engine, upgrade
-from cases.errors import CaseNotFound, IllegalTransition, InvalidIntake, StoreUnavailable
+from cases.errors import CaseNotFound, InvalidIntake, InvalidNote, StoreUnavailable
 from cases.intake import MAX_DESCRIPTION, RISK_LEVELS, CaseIntake, CaseReceipt, ResidentStatus
 from cases.models import Case, CaseEvent
 from cases.routing import contact_promise, handler_role_for, notification_topic, sla_for
-from cases.workflow import Status, can_transition, status_label
+from cases.workflow import Status, advance, status_label
 from triage import last4, level_rank, mask_cards
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,22 @@ class CaseStore:
     def session(self) -> Session:
         return self._sessions()
 
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction that commits only if it returns, under the outage retry.
+
+        Everything ``work`` writes (a change, its history, its audit row, its notification) lands
+        together or not at all. A retry runs ``work`` again from a fresh session, so it must not act
+        outside the database; what it returns should be loaded (or rendered) before it returns.
+        """
+
+        def attempt() -> T:
+            with self.session() as session:
+                result = work(session)
+                session.commit()
+                return result
+
+        return self._retry(attempt)
+
     def _retry(self, operation: Callable[[], T]) -> T:
         delay = self._backoff_s
         for attempt in range(1, self._attempts + 1):
@@ -84,11 +104,23 @@ class CaseStore:
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def create(self, intake: CaseIntake, *, now: datetime | None = None) -> CaseReceipt:
-        """File a case and commit it; idempotent on ``intake.idempotency_key``."""
-        return self._retry(lambda: self._create_once(intake, now or datetime.now(timezone.utc)))
+    def create(
+        self,
+        intake: CaseIntake,
+        *,
+        now: datetime | None = None,
+        alongside: Callable[[Session, Case], None] | None = None,
+    ) -> CaseReceipt:
+        """File a case and commit it; idempotent on ``intake.idempotency_key``.
 
-    def _create_once(self, intake: CaseIntake, now: datetime) -> CaseReceipt:
+        ``alongside`` writes what must commit with the new case or not at all (the staff console's
+        audit row); it is not run when an earlier filing with the same key is handed back.
+        """
+        return self._retry(lambda: self._create_once(intake, now or datetime.now(timezone.utc), alongside))
+
+    def _create_once(
+        self, intake: CaseIntake, now: datetime, alongside: Callable[[Session, Case], None] | None
+    ) -> CaseReceipt:
         with self.session() as session:
             if intake.idempotency_key:
                 existing = session.scalar(select(Case).where(Case.idempotency_key == intake.idempotency_key))
@@ -156,6 +188,8 @@ class CaseStore:
                              "risk_level": intake.risk_level,
                              "first_contact_due_at": case.first_contact_due_at.isoformat()},
                 )  # fmt: skip
+                if alongside is not None:
+                    alongside(session, case)
                 session.commit()
             except IntegrityError:
                 # A concurrent retry with the same key won the race: hand back its case.
@@ -272,23 +306,14 @@ class CaseStore:
     def link_village(self, number: str, village_id: str, village_name: str, *, actor: str) -> Case:
         """Link a case filed under a village the system did not know to the registered one it is."""
 
-        def update() -> Case:
-            with self.session() as session:
-                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
-                if case is None:
-                    raise CaseNotFound(f"no case {number!r}")
-                now = datetime.now(timezone.utc)
-                detail = {"from": case.village_name, "to": village_id}
-                case.village_id, case.village_name, case.updated_at = village_id, village_name, now
-                context = dict(case.context or {})
-                context.pop("village_registered", None)
-                case.context = context
-                session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="village_linked", detail=detail))
-                session.commit()
-                _ = list(case.events)
-                return case
+        def update(session: Session) -> Case:
+            case = find(session, number, lock=True)
+            set_village(session, case, village_id, village_name, actor=actor, when=datetime.now(timezone.utc))
+            session.flush()
+            _ = list(case.events)
+            return case
 
-        return self._retry(update)
+        return self.transaction(update)
 
     def transition(
         self,
@@ -301,61 +326,23 @@ class CaseStore:
         comment: str | None = None,
         now: datetime | None = None,
     ) -> Case:
-        """Move a case along its lifecycle; anything the table does not allow is refused.
-
-        Closing needs the resident's satisfaction (1–5) from the follow-up visit, because a
-        case closed without asking the resident is exactly what the follow-up step exists to
-        prevent.
-        """
+        """Move a case along its lifecycle; what the table does not allow is refused (``workflow.advance``)."""
         when = now or datetime.now(timezone.utc)
 
-        def update() -> Case:
-            with self.session() as session:
-                case = session.scalar(select(Case).where(Case.number == number).with_for_update())
-                if case is None:
-                    raise CaseNotFound(f"no case {number!r}")
-                if not can_transition(case.status, target):
-                    raise IllegalTransition(f"case {number} cannot go from {case.status} to {target}")
-                if target == Status.closed.value:
-                    if satisfaction is None or not 1 <= satisfaction <= 5:
-                        raise IllegalTransition(f"closing needs a satisfaction score from 1 to 5; got {satisfaction!r}")
-                    case.satisfaction, case.satisfaction_comment, case.closed_at = satisfaction, comment, when
-                if target in (Status.resolved.value, Status.unresolved.value):
-                    case.resolved_at = when
-                if target == Status.in_progress.value and case.first_contact_at is None:
-                    case.first_contact_at = when
-                previous, case.status, case.updated_at = case.status, target, when
-                detail = {"note": note} if note else {}
-                session.add(
-                    CaseEvent(
-                        case_id=case.id, at=when, actor=actor, kind="transition",
-                        from_status=previous, to_status=target, detail=detail,
-                    )
-                )  # fmt: skip
-                session.commit()
-                _ = list(case.events)
-                return case
+        def update(session: Session) -> Case:
+            case = find(session, number, lock=True)
+            advance(session, case, target, actor=actor, when=when, note=note, satisfaction=satisfaction,
+                    comment=comment)  # fmt: skip
+            session.flush()
+            _ = list(case.events)
+            return case
 
-        return self._retry(update)
+        return self.transaction(update)
 
     def add_note(self, number: str, *, actor: str, text: str, now: datetime | None = None) -> None:
         """A note on the case history (what was said on a call, what was agreed)."""
-        if not text or not text.strip():
-            raise ValueError("a note must not be empty")
         when = now or datetime.now(timezone.utc)
-
-        def update() -> None:
-            with self.session() as session:
-                case = session.scalar(select(Case).where(Case.number == number))
-                if case is None:
-                    raise CaseNotFound(f"no case {number!r}")
-                case.updated_at = when
-                session.add(
-                    CaseEvent(case_id=case.id, at=when, actor=actor, kind="note", detail={"text": text.strip()})
-                )
-                session.commit()
-
-        self._retry(update)
+        self.transaction(lambda session: write_note(session, find(session, number), actor=actor, text=text, when=when))
 
     def get(self, number: str) -> Case:
         """The full case with its history (staff use; callers decide what to reveal)."""
@@ -395,6 +382,38 @@ class CaseStore:
                 )
 
         return self._retry(load)
+
+
+def find(session: Session, number: str, *, lock: bool = False) -> Case:
+    """The case numbered ``number`` exactly; ``lock`` holds its row until the caller's transaction ends."""
+    query = select(Case).where(Case.number == number)
+    case = session.scalar(query.with_for_update() if lock else query)
+    if case is None:
+        raise CaseNotFound(f"no case {number!r}")
+    return case
+
+
+def write_note(session: Session, case: Case, *, actor: str, text: str, when: datetime) -> None:
+    """Put a note on the case history in the caller's transaction (caller commits)."""
+    if not text or not text.strip():
+        raise InvalidNote("a note must not be empty")
+    case.updated_at = when
+    session.add(CaseEvent(case_id=case.id, at=when, actor=actor, kind="note", detail={"text": text.strip()}))
+
+
+def set_village(
+    session: Session, case: Case, village_id: str, village_name: str, *, actor: str, when: datetime
+) -> None:
+    """Link ``case`` to a registered village in the caller's transaction (caller commits).
+
+    The history keeps the name the resident gave, so the link can be checked against what was said.
+    """
+    detail = {"from": case.village_name, "to": village_id}
+    case.village_id, case.village_name, case.updated_at = village_id, village_name, when
+    context = dict(case.context or {})
+    context.pop("village_registered", None)
+    case.context = context
+    session.add(CaseEvent(case_id=case.id, at=when, actor=actor, kind="village_linked", detail=detail))
 
 
 def _last4(phone: str | None) -> str | None:

@@ -7,6 +7,12 @@ rules, and an illegal jump (say, closing a case nobody worked on) is refused in 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cases.errors import IllegalTransition
+from cases.models import Case, CaseEvent
 
 
 class Status(str, enum.Enum):
@@ -60,3 +66,38 @@ def status_label(status: str) -> str:
         return STATUS_LABELS[Status(status)]
     except ValueError:
         return status
+
+
+def advance(
+    session: Session,
+    case: Case,
+    target: str,
+    *,
+    actor: str,
+    when: datetime,
+    note: str | None = None,
+    satisfaction: int | None = None,
+    comment: str | None = None,
+) -> None:
+    """Move ``case`` to ``target`` in the caller's transaction, with its history line (caller commits).
+
+    Closing needs the resident's satisfaction (1–5) from the follow-up visit, because a case
+    closed without asking the resident is exactly what the follow-up step exists to prevent.
+    """
+    if not can_transition(case.status, target):
+        raise IllegalTransition(f"case {case.number} cannot go from {case.status} to {target}")
+    if target == Status.closed.value:
+        if satisfaction is None or not 1 <= satisfaction <= 5:
+            raise IllegalTransition(f"closing needs a satisfaction score from 1 to 5; got {satisfaction!r}")
+        case.satisfaction, case.satisfaction_comment, case.closed_at = satisfaction, comment, when
+    if target in (Status.resolved.value, Status.unresolved.value):
+        case.resolved_at = when
+    if target == Status.in_progress.value and case.first_contact_at is None:
+        case.first_contact_at = when
+    previous, case.status, case.updated_at = case.status, target, when
+    session.add(
+        CaseEvent(
+            case_id=case.id, at=when, actor=actor, kind="transition",
+            from_status=previous, to_status=target, detail={"note": note} if note else {},
+        )
+    )  # fmt: skip

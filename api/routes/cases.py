@@ -2,14 +2,14 @@
 
 Lawyers and mediators see and change only the cases assigned to them; grid workers see the
 cases they filed; admins see all. Personal data is shown in full only to the assignee and
-admins, and every read of a case and every change is written to the audit log.
+admins, and every read of a case and every change is written to the audit log in the same
+transaction as the read or change. The rules and the transactions are ``cases.handling``'s; these routes parse, call and
+render, and ``api/errors.py`` turns the case errors into status codes.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.deps import StateDep
 from api.limits import SlidingWindowLimiter
@@ -23,53 +23,13 @@ from api.schemas.cases import (
     TransitionRequest,
 )
 from api.schemas.common import ErrorResponse
-from api.security import Staff, StaffDep, require
-from cases import CaseIntake, audit
-from cases.assignment import assign
-from cases.crypto import keyring
-from cases.models import Case, phone_lookup_key
-from cases.views import case_detail, case_summary
-from cases.workflow import Status
+from api.security import StaffDep, require
+from cases import CaseIntake, handling
 from knowledge.villages import VillageStore
-from triage import assess_risk, max_level
+from triage.safety import too_many
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
-
-
-def _visible(case: Case, staff: Staff) -> bool:
-    if staff.is_admin:
-        return True
-    if staff.role == "grid_worker":
-        return case.filed_by == staff.username
-    return case.assignee == staff.username
-
-
-def _load(session: Session, number: str, staff: Staff) -> Case:
-    case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
-    # Someone else's case answers exactly like a missing one: its existence is not revealed.
-    if case is None or not _visible(case, staff):
-        raise HTTPException(404, f"no case {number} for you")
-    return case
-
-
-def _reveal(case: Case, staff: Staff) -> bool:
-    return staff.is_admin or case.assignee == staff.username
-
-
-def _workable(state: StateDep, number: str, staff: Staff) -> str:
-    """The case number, if ``staff`` may change the case (its assignee, or an admin)."""
-    with state.case_store().session() as session:
-        found = _load(session, number, staff)
-        if not _reveal(found, staff):
-            raise HTTPException(403, "only the assignee or an admin may change this case")
-        return found.number
-
-
-def _audit(state: StateDep, staff: Staff, action: str, number: str, **detail: object) -> None:
-    with state.case_store().session() as session:
-        audit.record(session, actor=staff.username, action=action, case_number=number, **detail)
-        session.commit()
 
 
 @router.get("", response_model=CaseListResponse, responses=ERRORS)
@@ -86,112 +46,63 @@ def my_cases(
     Phones are stored encrypted; the lookup compares keyed hashes, so the clear number is never in a
     query, an index or the database.
     """
-    with state.case_store().session() as session:
-        query = select(Case).order_by(Case.first_contact_due_at, Case.id)
-        if phone is not None:
-            key = phone_lookup_key(phone)
-            query = query.where(Case.phone_hash.in_(keyring().lookup_hashes(key) if key else []))
-        if staff.role == "grid_worker":
-            query = query.where(Case.filed_by == staff.username)
-        elif not staff.is_admin:
-            query = query.where(Case.assignee == staff.username)
-        if status:
-            query = query.where(Case.status == status)
-        cases = session.scalars(query.limit(500)).all()
-        audit.record(session, actor=staff.username, action="list_cases", count=len(cases), by_phone=phone is not None)
-        session.commit()
-        return CaseListResponse(cases=[case_summary(c, reveal=_reveal(c, staff)) for c in cases])
+    return CaseListResponse(cases=handling.list_cases(state.case_store(), staff, status=status, phone=phone))
 
 
 @router.post("", status_code=201, responses=ERRORS, dependencies=[require("grid_worker", "admin")])
 def file_case(body: FileCaseRequest, state: StateDep, staff: StaffDep) -> dict:
     """File a case on a resident's behalf (grid workers, admins).
 
-    The risk level is the higher of what the worker chose and what the risk engine reads in the
-    description, the same engine every channel uses: a grid worker who writes down "他说今晚要砍死
-    我" files an emergency even if the level field was left at its default."""
-    assessment = assess_risk(body.description)
-    risk = max_level(body.risk_level, assessment.level)
-    receipt = state.case_store().create(
-        CaseIntake(
-            description=body.description,
-            channel="console",
-            requested=body.requested,
-            dispute_type=body.dispute_type,
-            risk_level=risk,
-            risk_cues=assessment.labels,
-            resident_name=body.resident_name,
-            phone=body.phone,
-            village_id=body.village_id,
-            village_name=body.village_name,
-            counterparty=body.counterparty,
-            filed_by=staff.username,
-        )
+    The risk level is at least what the risk engine reads in the description, whatever the level
+    field says (``cases.handling.file_case``)."""
+    intake = CaseIntake(
+        description=body.description,
+        channel="console",
+        requested=body.requested,
+        dispute_type=body.dispute_type,
+        risk_level=body.risk_level,
+        resident_name=body.resident_name,
+        phone=body.phone,
+        village_id=body.village_id,
+        village_name=body.village_name,
+        counterparty=body.counterparty,
     )
-    _audit(state, staff, "file_case", receipt.number)
-    return receipt.to_dict()
+    return handling.file_case(state.case_store(), staff, intake).to_dict()
 
 
 @router.get("/{number}", responses=ERRORS)
 def read_case(number: str, state: StateDep, staff: StaffDep) -> dict:
     """One case with its history and the conversation that led to it."""
-    with state.case_store().session() as session:
-        found = _load(session, number, staff)
-        reveal = _reveal(found, staff)
-        body = case_detail(found, reveal=reveal)
-        audit.record(session, actor=staff.username, action="read_case", case_number=found.number, unmasked=reveal)
-        session.commit()
-        return body
+    return handling.read_case(state.case_store(), staff, number)
 
 
 @router.post("/{number}/transitions", responses=ERRORS)
 def transition(number: str, body: TransitionRequest, state: StateDep, staff: StaffDep) -> dict:
     """Move the case along 受理 → 研判 → 交办 → 化解 → 回访 → 评价 (assignee or admin)."""
-    store = state.case_store()
-    with store.session() as session:
-        found = _load(session, number, staff)
-        if not _reveal(found, staff):
-            raise HTTPException(403, "only the assignee or an admin may change this case")
-    updated = store.transition(
-        found.number,
+    return handling.transition(
+        state.case_store(),
+        staff,
+        number,
         body.to,
-        actor=staff.username,
         note=body.note,
         satisfaction=body.satisfaction,
         comment=body.comment,
     )
-    with store.session() as session:
-        audit.record(session, actor=staff.username, action="transition", case_number=found.number, to=body.to)
-        session.commit()
-    return case_detail(updated, reveal=True)
 
 
 @router.post("/{number}/notes", status_code=201, responses=ERRORS)
 def add_note(number: str, body: NoteRequest, state: StateDep, staff: StaffDep) -> dict:
-    found = _workable(state, number, staff)
-    state.case_store().add_note(found, actor=staff.username, text=body.text)
-    _audit(state, staff, "add_note", found)
+    found = handling.add_note(state.case_store(), staff, number, body.text)
     return {"case_id": found, "noted": True}
 
 
 @router.post("/{number}/assign", responses=ERRORS, dependencies=[require("admin")])
 def assign_case(number: str, body: AssignRequest, state: StateDep, staff: StaffDep) -> dict:
     """Assign to the least-loaded person on the roster, or to a named one (conflicts need a reason)."""
-    with state.case_store().session() as session:
-        found = _load(session, number, staff)
-        result = assign(
-            session, found, actor=staff.username, username=body.username, override_reason=body.override_reason
-        )
-        if found.status == Status.assessed.value:
-            found.status = Status.assigned.value
-        audit.record(session, actor=staff.username, action="assign", case_number=found.number, assignee=result.username)
-        session.commit()
-        return {
-            "case_id": found.number,
-            "assignee": result.username,
-            "level": result.level,
-            "skipped": list(result.skipped),
-        }
+    found, result = handling.assign(
+        state.case_store(), staff, number, username=body.username, override_reason=body.override_reason
+    )
+    return {"case_id": found, "assignee": result.username, "level": result.level, "skipped": list(result.skipped)}
 
 
 @router.post("/{number}/village", responses=ERRORS)
@@ -199,12 +110,8 @@ def link_village(number: str, body: LinkVillageRequest, state: StateDep, staff: 
     """Link a case filed under a village the system did not know ("柳河村") to the registered village it is.
 
     For the case's assignee or an admin; the change is on the case history and in the audit log."""
-    found = _workable(state, number, staff)
-    info = VillageStore(state.settings.villages_dir).get(body.village_id)
-    if info is None:
-        raise HTTPException(404, f"no registered village {body.village_id!r}")
-    case = state.case_store().link_village(found, info.village_id, info.name, actor=staff.username)
-    _audit(state, staff, "link_village", found, village_id=info.village_id)
+    villages = VillageStore(state.settings.villages_dir)
+    case = handling.link_village(state.case_store(), staff, number, body.village_id, registered=villages.get)
     return {"case_id": case.number, "village_id": case.village_id, "village_name": case.village_name}
 
 
@@ -230,7 +137,7 @@ def resident_status(
     """
     client = request.client.host if request.client else "unknown"
     if not STATUS_LIMIT.allow(client):
-        raise HTTPException(429, "too many lookups; try again in 10 minutes or call 12348")
+        raise HTTPException(429, too_many("lookups", STATUS_LIMIT.window_s))
     found = state.case_store().resident_status(number, phone_last4)
     if found is None:
         raise HTTPException(404, "no case with that number and phone")

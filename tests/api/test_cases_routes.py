@@ -213,3 +213,43 @@ def test_staff_find_a_callers_cases_by_phone_without_the_number_in_clear(
     assert found.status_code == 200 and [c["case_id"] for c in found.json()["cases"]] == [number]
     assert client.get("/v1/cases", params={"phone": "13700000000"}, headers=admin).json()["cases"] == []
     assert client.get("/v1/cases", params={"phone": "12"}, headers=admin).status_code == 422
+
+
+def test_case_errors_keep_their_status_codes_and_shape(client: TestClient, settings: Settings) -> None:
+    number = file(settings)
+    admin, med_a, grid = login(client, "admin1"), login(client, "med-a"), login(client, "grid-1")
+    client.post(f"/v1/cases/{number}/transitions", json={"to": "assessed"}, headers=admin)
+    client.post(f"/v1/cases/{number}/assign", json={"username": "med-a"}, headers=admin)
+    noted = client.post(f"/v1/cases/{number}/notes", json={"text": "约了周六到现场"}, headers=med_a)
+    assert noted.status_code == 201 and noted.json() == {"case_id": number, "noted": True}
+    missing = client.post("/v1/cases/2026-GEN-999999/notes", json={"text": "无此案"}, headers=med_a)
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"code": "not_found", "message": "no case 2026-GEN-999999 for you"}}
+    other = client.post(f"/v1/cases/{number}/notes", json={"text": "x"}, headers=login(client, "med-b"))
+    assert other.status_code == 404 and other.json()["error"]["message"] == f"no case {number} for you"
+    assert client.get(f"/v1/cases/{number}", headers=grid).status_code == 404  # filed by the bot, not by grid-1
+    forbidden = client.post(f"/v1/cases/{number}/assign", json={}, headers=grid)
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "forbidden"
+    blank = client.post(f"/v1/cases/{number}/notes", json={"text": "   "}, headers=med_a)
+    assert blank.status_code == 422 and blank.json()["error"]["code"] == "invalid_note"
+    village = client.post(f"/v1/cases/{number}/village", json={"village_id": "nowhere"}, headers=med_a)
+    assert village.status_code == 404
+    assert village.json() == {"error": {"code": "not_found", "message": "no registered village 'nowhere'"}}
+    with open_store(settings.database).session() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.case_number == number))]
+    assert actions == ["transition", "assign", "add_note"]  # refused steps leave no audit row
+
+
+def test_the_filer_may_read_but_not_change_a_case(client: TestClient) -> None:
+    grid = login(client, "grid-1")
+    filed = client.post(
+        "/v1/cases",
+        json={"resident_name": "孙老汉", "phone": "13700001111", "village_id": "v1", "description": "儿子不给生活费"},
+        headers=grid,
+    )
+    number = filed.json()["case_id"]
+    refused = client.post(f"/v1/cases/{number}/notes", json={"text": "我来跟进"}, headers=grid)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": {"code": "forbidden", "message": "only the assignee or an admin may change this case"}
+    }

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from cases import CaseIntake, CaseStore
-from cases.assignment import ConflictOfInterest, NoHandlerAvailable, assign, conflicts
+from cases.assignment import assign, conflicts
 from cases.auth import AuthError, issue_token, read_token, verify_password
+from cases.errors import ConflictOfInterest, NoHandlerAvailable
 from cases.models import Case
 from cases.staff import StaffError, add_relation, add_roster_entry, add_user, authenticate
 
@@ -41,7 +42,7 @@ def staffed(database_url: str) -> CaseStore:
     return store
 
 
-def _assign(store: CaseStore, number: str, **kwargs: object):  # noqa: ANN202
+def _assign(store: CaseStore, number: str, **kwargs: object):
     with store.session() as session:
         case = session.query(Case).filter_by(number=number).one()
         result = assign(session, case, actor="admin", **kwargs)  # type: ignore[arg-type]
