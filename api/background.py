@@ -24,7 +24,7 @@ SLA_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(hours=1)
 
 
-def webhook_sender(settings: Settings):  # noqa: ANN201
+def webhook_sender(settings: Settings):
     def send(message: dict[str, Any]) -> None:
         if not settings.notify_webhook_url:
             raise RuntimeError("no CUNFA_NOTIFY_WEBHOOK_URL configured")
@@ -66,6 +66,6 @@ async def run_forever(state: Any) -> None:
     while True:
         try:
             last_sla, last_purge = await asyncio.to_thread(one_round, state, last_sla, last_purge)
-        except Exception:  # noqa: BLE001 - a bad round must not end the duty
+        except Exception:  # a bad round must not end the duty
             logger.exception("background round failed; retrying")
         await asyncio.sleep(OUTBOX_EVERY_S)

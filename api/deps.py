@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.rasa_client import RasaClient
 from api.state import AppState
 from cunfa.settings import Settings
 from knowledge import IndexNotBuilt, KnowledgeBase
@@ -22,15 +21,10 @@ def get_knowledge(state: Annotated[AppState, Depends(get_state)]) -> KnowledgeBa
     return state.knowledge
 
 
-def get_rasa(state: Annotated[AppState, Depends(get_state)]) -> RasaClient:
-    return state.rasa
-
-
 def get_app_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
     return state.settings
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
-RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -67,7 +67,7 @@ def current_staff(state: StateDep, authorization: Annotated[str | None, Header()
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
-def require(*roles: str):  # noqa: ANN201 - a FastAPI dependency factory
+def require(*roles: str):  # a FastAPI dependency factory
     def check(staff: StaffDep) -> Staff:
         if staff.role not in roles:
             raise HTTPException(403, f"role {staff.role} may not do this (needs {', '.join(roles)})")

@@ -39,9 +39,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cunfa.settings import PROJECT_ROOT, get_settings  # noqa: E402
-from knowledge.citations import normalize_citation  # noqa: E402
-from knowledge.guides.model import SECTION_TITLES  # noqa: E402
+from cunfa.settings import PROJECT_ROOT, get_settings
+from knowledge.citations import normalize_citation
+from knowledge.guides.model import SECTION_TITLES
 
 DATA = Path(__file__).with_name("data") / "answers"
 BASELINE_REF = "b259029"  # main before the matter guides (stop 15)

@@ -37,8 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cases import CaseStore, crypto  # noqa: E402
-from cunfa.settings import PROJECT_ROOT  # noqa: E402
+from cases import CaseStore, crypto
+from cunfa.settings import PROJECT_ROOT
 
 DATA = Path(__file__).with_name("data") / "intake"
 BASELINE_REF = "b259029"  # main before the listening intake (stop 15)
@@ -116,7 +116,7 @@ def given_in(text: str, resident: dict) -> set[str]:
 class Simulator:
     """One resident talking to the bot until a case is filed."""
 
-    def __init__(self, resident: dict, send) -> None:  # noqa: ANN001 - send(text) -> body
+    def __init__(self, resident: dict, send) -> None:  # send(text) -> body
         self.r = resident
         self.send = send
         self.turns = 0
@@ -229,7 +229,7 @@ def _lenient(got: str | None, want: str | None) -> bool:
     return bool(got) and (want in got or got in want or want[-2:] in got)
 
 
-def play(stack, residents: list[dict], show: bool = False) -> dict:  # noqa: ANN001 - stack.RunningStack
+def play(stack, residents: list[dict], show: bool = False) -> dict:  # stack.RunningStack
     from stack_clients import StackClient
 
     client = StackClient(stack)
@@ -264,7 +264,7 @@ _AGENT_ASKS = {
 }
 
 
-def assist_draft(client, resident: dict) -> dict:  # noqa: ANN001 - StackClient
+def assist_draft(client, resident: dict) -> dict:  # StackClient
     """The same facts told as a call; which fields of the assist's case draft are right."""
     lines = [("agent", "您好，这里是法律服务热线，请讲。")]
     lines += [("caller", text) for text in resident["opening"]]

@@ -39,8 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cunfa.settings import PROJECT_ROOT  # noqa: E402
-from triage.risk_levels import RISK_ORDER, level_rank, max_level  # noqa: E402
+from cunfa.settings import PROJECT_ROOT
+from triage.risk_levels import RISK_ORDER, level_rank, max_level
 
 DATA = Path(__file__).with_name("data") / "risk"
 BASELINE_REF = "b259029"  # main before the risk engine (stop 15)

@@ -122,7 +122,7 @@ def running_stack(extra_env: dict[str, str] | None = None, root: Path = PROJECT_
                 **(extra_env or {}),
             }
         )
-        log = open(Path(tmp) / "stack.log", "w")  # noqa: SIM115 - closed below, after the process
+        log = open(Path(tmp) / "stack.log", "w")  # closed below, after the process
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "cunfa.cli", "run"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT

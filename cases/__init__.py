@@ -1,7 +1,7 @@
 """The case store: what the bot hands to a person, kept so that nothing confirmed is ever lost.
 
 Shared by the action server (which files cases from the intake form and from emergencies) and
-the API (staff and resident views). Importable without Rasa; depends only on ``cunfa``.
+the API (staff and resident views). Importable without Rasa; of our packages it imports only ``triage``.
 """
 
 from cases.errors import CaseError, CaseNotFound, IllegalTransition, InvalidIntake, StoreUnavailable

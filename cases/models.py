@@ -17,7 +17,9 @@ from sqlalchemy.types import TypeDecorator
 
 from cases.crypto import EncryptedJSON, EncryptedText, keyring
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information, so ``declarative_base()`` is untyped; declared ``Any`` so that
+# mypy accepts it as the base class of the mapped tables (the runtime object is unchanged).
+Base: Any = declarative_base()
 
 #: Rasa's tracker-store table in the same database (rasa.core.tracker_store.SQLTrackerStore.SQLEvent),
 #: as the retention purge and key rotation read it: without Rasa, and never created here.

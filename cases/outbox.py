@@ -48,7 +48,7 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
     # Each message is claimed before it is sent: a conditional update pushes its due time a
     # lease ahead, so every other gateway running this loop (and a second loop in this one)
     # skips it. A gateway that dies mid-send leaves it to be retried when the lease ends.
-    def claimed_messages():  # noqa: ANN202 - a generator of rows
+    def claimed_messages():  # a generator of rows
         for _ in range(BATCH):
             candidate = session.scalar(
                 select(OutboxMessage.id)
@@ -77,7 +77,7 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
         message.attempts += 1
         try:
             send({"id": message.id, "topic": message.topic, "recipient": message.recipient, **message.payload})
-        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried, never raised
+        except Exception as exc:  # any delivery failure is retried, never raised
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = "failed"

@@ -135,24 +135,24 @@ class Settings(BaseSettings):
         env_file = ".env"
 
     @validator("data_dir", "laws_dir", "faq_file", "guides_dir", pre=False)
-    def _absolute(cls, value: Path) -> Path:  # noqa: N805 - pydantic validator signature
+    def _absolute(cls, value: Path) -> Path:  # pydantic validator signature
         # Child processes run with other working directories; relative paths would drift.
         return value.expanduser().resolve()
 
     @validator("secret_key")
-    def _real_secret(cls, value: str, values: dict) -> str:  # noqa: N805
+    def _real_secret(cls, value: str, values: dict) -> str:
         if values.get("env") == "production" and (not value or value == "changethis" or len(value) < 32):
             raise ValueError("CUNFA_SECRET_KEY must be set to a random string of at least 32 characters in production")
         return value
 
     @validator("data_keys")
-    def _real_data_keys(cls, value: str, values: dict) -> str:  # noqa: N805
+    def _real_data_keys(cls, value: str, values: dict) -> str:
         if values.get("env") == "production" and not value.strip():
             raise ValueError("CUNFA_DATA_KEYS must be set in production (cunfa keys new prints a fresh key)")
         return value
 
     @validator("wechat_encoding_aes_key")
-    def _aes_key(cls, value: str, values: dict) -> str:  # noqa: N805
+    def _aes_key(cls, value: str, values: dict) -> str:
         # Caught at start-up, not as a 503 on the first message from a resident.
         if value and len(value) != 43:
             raise ValueError("CUNFA_WECHAT_ENCODING_AES_KEY must be the 43-character EncodingAESKey from the console")
@@ -161,11 +161,11 @@ class Settings(BaseSettings):
         return value
 
     @validator("rasa_url", "action_url")
-    def _strip_slash(cls, value: str) -> str:  # noqa: N805
+    def _strip_slash(cls, value: str) -> str:
         return ",".join(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
     @validator("lock_store_url", always=True)
-    def _shared_locks(cls, value: str, values: dict) -> str:  # noqa: N805
+    def _shared_locks(cls, value: str, values: dict) -> str:
         # Without a shared lock, two Rasa servers could run turns of one conversation at once
         # and each save a tracker that misses the other's events.
         if values.get("replicas", 1) > 1 and not value:
@@ -190,10 +190,6 @@ class Settings(BaseSettings):
         if self.action_url:
             return self.action_url.split(",")
         return [f"http://127.0.0.1:{self.action_port + i}" for i in range(self.replicas)]
-
-    @property
-    def rasa_base_url(self) -> str:
-        return self.rasa_base_urls[0]
 
     @property
     def action_base_url(self) -> str:

@@ -32,12 +32,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
 import aiohttp
+import rasa
 import ujson
 from aiohttp.client_exceptions import ContentTypeError
 from jsonschema import ValidationError
@@ -53,6 +55,12 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import FileNotFoundException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+logger = logging.getLogger(__name__)
+
+#: ``endpoint_request`` and ``parse_message`` are Rasa's own methods of this release with one change
+#: each; on another release they could silently undo a fix of Rasa's, so they are not installed.
+WRITTEN_FOR = "3.6.21"
 
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_types: dict[str, type[Event]] = {}
@@ -197,8 +205,19 @@ async def parse_message(
     return parse_data
 
 
-def install() -> None:
+def install(rasa_version: str = rasa.__version__) -> bool:
+    """Patch Rasa's hot paths; refuses (and says why) on a Rasa release they were not written for."""
+    if rasa_version != WRITTEN_FOR:
+        logger.error(
+            "rasa_components.hot_paths: written for Rasa %s, but Rasa %s is installed; the per-turn "
+            "speed-ups are NOT installed. Compare endpoint_request and parse_message with the new "
+            "release's EndpointConfig.request and MessageProcessor.parse_message, then update WRITTEN_FOR.",
+            WRITTEN_FOR,
+            rasa_version,
+        )
+        return False
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
     EndpointConfig.request = endpoint_request  # type: ignore[method-assign]
     MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]
+    return True

@@ -44,7 +44,7 @@ class NewRelation(BaseModel):
     kind: str = Field("relative", max_length=32)
 
 
-def _user(session, username: str) -> User:  # noqa: ANN001
+def _user(session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise HTTPException(404, f"no user {username}")

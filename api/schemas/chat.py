@@ -28,13 +28,13 @@ class ChatRequest(BaseModel):
     )
 
     @validator("topic")
-    def _known_topic(cls, value: str | None) -> str | None:  # noqa: N805
+    def _known_topic(cls, value: str | None) -> str | None:
         if value is not None and value not in DISPUTE_TYPE_LABELS:
             raise ValueError(f"unknown topic; one of: {', '.join(DISPUTE_TYPE_LABELS)}")
         return value
 
     @validator("text")
-    def _clean_not_blank(cls, value: str) -> str:  # noqa: N805
+    def _clean_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text must not be empty")
         cleaned = clean_text(value)
@@ -43,7 +43,7 @@ class ChatRequest(BaseModel):
         return cleaned
 
     @validator("user_id")
-    def _user_id_printable(cls, value: str) -> str:  # noqa: N805
+    def _user_id_printable(cls, value: str) -> str:
         if not value.strip() or not value.isprintable():
             raise ValueError("user_id must be printable and not blank")
         return value

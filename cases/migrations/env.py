@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from cases.models import Base
 
@@ -12,7 +13,7 @@ target_metadata = Base.metadata
 version_table = config.get_main_option("version_table") or "cunfa_alembic_version"
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

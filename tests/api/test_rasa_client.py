@@ -8,7 +8,7 @@ import pytest
 from api.rasa_client import RasaClient, RasaUnavailable
 
 
-def recording(refuse: set[str] = frozenset(), fail: set[str] = frozenset()):  # noqa: ANN201
+def recording(refuse: set[str] = frozenset(), fail: set[str] = frozenset()):
     hosts: list[str] = []
 
     def handle(request: httpx.Request) -> httpx.Response:

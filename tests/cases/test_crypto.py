@@ -32,7 +32,7 @@ def _raw(store: CaseStore, number: str) -> dict:
 
 
 @pytest.fixture
-def restore_keys():  # noqa: ANN201
+def restore_keys():
     yield
     crypto.configure([TEST_DATA_KEY])
 

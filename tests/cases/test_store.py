@@ -59,7 +59,7 @@ class TestCreate:
         def file(i: int) -> None:
             try:
                 numbers.append(store.create(intake(idempotency_key=f"k{i}")).number)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=file, args=(i,)) for i in range(12)]

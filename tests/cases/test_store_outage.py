@@ -102,7 +102,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=Tr
 
 
 @pytest.fixture
-def relayed(database_url: str):  # noqa: ANN201
+def relayed(database_url: str):
     parts = urlsplit(database_url)
     relay = Relay((parts.hostname or "127.0.0.1", parts.port or 5432))
     yield relay, _via(database_url, relay.port)

@@ -38,7 +38,7 @@ THREAD_POOLS = (
 )
 
 
-def test_each_service_gets_one_thread_per_pool_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_each_service_gets_one_thread_per_pool_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:
     for name in THREAD_POOLS:
         monkeypatch.delenv(name, raising=False)
     children = child_specs(Settings(data_dir=tmp_path, rasa_token="t"), tmp_path / "bot.tar.gz")

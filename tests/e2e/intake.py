@@ -34,7 +34,7 @@ def asked(reply: str) -> str | None:
 class Resident:
     """Answers each question from ``facts``; records every question asked, to count repeats."""
 
-    def __init__(self, talk, facts: dict[str, str]) -> None:  # noqa: ANN001 - test_dialogue_flows.Conversation
+    def __init__(self, talk, facts: dict[str, str]) -> None:  # test_dialogue_flows.Conversation
         self.talk = talk
         self.facts = facts
         self.asked: list[str] = []

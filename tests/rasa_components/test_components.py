@@ -9,7 +9,7 @@ from rasa_components.dispute_type import DisputeTypeNormalizer
 from rasa_components.risk_override import RiskOverride
 
 
-def message(text: str, intent: str, confidence: float, runner_up: tuple[str, float] = ("greet", 0.3), entities=None):  # noqa: ANN001, ANN201
+def message(text: str, intent: str, confidence: float, runner_up: tuple[str, float] = ("greet", 0.3), entities=None):
     ranking = [{"name": intent, "confidence": confidence}, {"name": runner_up[0], "confidence": runner_up[1]}]
     return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": entities or []})
 

@@ -29,7 +29,7 @@ def slow_reader(base: type[RedisLockStore]) -> type[RedisLockStore]:
     """Widens the window between reading a lock and writing it back, as a busy server would."""
 
     class Slow(base):  # type: ignore[misc, valid-type]
-        def get_or_create_lock(self, conversation_id: str):  # noqa: ANN201
+        def get_or_create_lock(self, conversation_id: str):
             lock = super().get_or_create_lock(conversation_id)
             time.sleep(0.05)
             return lock

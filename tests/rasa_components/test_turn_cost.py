@@ -85,7 +85,7 @@ def test_event_types_resolve_as_before() -> None:
 
 
 @contextlib.asynccontextmanager
-async def action_server(handler):  # noqa: ANN001, ANN201 - an aiohttp handler; yields the webhook URL
+async def action_server(handler):  # an aiohttp handler; yields the webhook URL
     """A real HTTP server on a free port, standing in for the action server's webhook."""
     from aiohttp import web
 
@@ -181,7 +181,7 @@ def test_messages_are_understood_off_the_event_loop_with_rasas_own_follow_up() -
         _update_full_retrieval_intent = MessageProcessor._update_full_retrieval_intent
         _check_for_unseen_features = MessageProcessor._check_for_unseen_features
 
-        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):  # noqa: ANN001, ANN202
+        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
             threads.append(threading.current_thread().name)
             assert tracker.sender_id == message.sender_id
             return {"text": message.text, "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
@@ -198,13 +198,13 @@ def test_messages_are_understood_off_the_event_loop_with_rasas_own_follow_up() -
     with pytest.warns(UserWarning, match="not defined in the domain"):  # Rasa's own check still runs
 
         class Unknown(Processor):
-            def _parse_message_with_graph(self, message, tracker, only_output_properties=True):  # noqa: ANN001, ANN202
+            def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
                 return {"text": message.text, "intent": {"name": "no_such_intent", "confidence": 1.0}, "entities": []}
 
         run_async(parse_message(Unknown(), UserMessage("啥", sender_id="web:q")))
 
 
-def test_idle_connections_are_dropped_before_the_server_drops_them(monkeypatch) -> None:  # noqa: ANN001
+def test_idle_connections_are_dropped_before_the_server_drops_them(monkeypatch) -> None:
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
@@ -247,3 +247,19 @@ def test_the_tracker_store_keeps_what_residents_said_encrypted(tmp_path: Path) -
     assert again.latest_message.text == "俺叫张桂芝 电话13912345678"
     run_async(store.save(again))  # reading and saving again never writes the clear text back
     assert not any("张桂芝" in r[0] for r in sqlite3.connect(path).execute("select data from events"))
+
+
+def test_the_speed_ups_refuse_a_rasa_release_they_were_not_written_for(monkeypatch, caplog) -> None:
+    from rasa.core.processor import MessageProcessor
+    from rasa.utils.endpoints import EndpointConfig
+
+    from rasa_components import hot_paths
+
+    monkeypatch.setattr(EndpointConfig, "request", "rasa's own")
+    monkeypatch.setattr(MessageProcessor, "parse_message", "rasa's own")
+    with caplog.at_level("ERROR"):
+        assert hot_paths.install("3.7.0") is False
+    assert EndpointConfig.request == "rasa's own" and MessageProcessor.parse_message == "rasa's own"
+    assert "written for Rasa 3.6.21, but Rasa 3.7.0 is installed" in caplog.text
+    assert hot_paths.install() is True
+    assert EndpointConfig.request is hot_paths.endpoint_request

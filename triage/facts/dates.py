@@ -145,16 +145,16 @@ def find_incident_date(text: str, today: date) -> str | None:
             if value:
                 found.append((m.start(), value))
                 break
-    m = _RELATIVE_DAY.search(text)
-    if m:
-        found.append((m.start(), _ymd(today + timedelta(days=_REL_DAY[m.group()]))))
-    m = _AGO.search(text)
-    if m:
-        value = _ago(m, today)
+    relative = _RELATIVE_DAY.search(text)
+    if relative:
+        found.append((relative.start(), _ymd(today + timedelta(days=_REL_DAY[relative.group()]))))
+    ago = _AGO.search(text)
+    if ago:
+        value = _ago(ago, today)
         if value:
-            found.append((m.start(), value))
+            found.append((ago.start(), value))
     if not found:
-        m = _VAGUE.search(text)
-        if m:
-            found.append((m.start(), f"{m.group()}（{_ymd(today)}来电）"))
+        vague = _VAGUE.search(text)
+        if vague:
+            found.append((vague.start(), f"{vague.group()}（{_ymd(today)}来电）"))
     return min(found)[1] if found else None

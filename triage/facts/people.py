@@ -95,9 +95,9 @@ def mention_name(text: str) -> str | None:
             name = _trim_name(rest)
             if _valid_name(name):
                 return name
-    m = _SURNAME_ONLY.search(text)
-    if m:
-        surname = m.group("surname")
+    said = _SURNAME_ONLY.search(text)
+    if said:
+        surname = said.group("surname")
         surname = surname if surname in COMPOUND_SURNAMES else surname[0]
         return surname if _starts_with_surname(surname) else None
     for m in _I_AM.finditer(text):

@@ -11,8 +11,6 @@ import re
 
 from triage import normalize
 
-FIELDS = ("counterparty", "name", "phone", "village", "amount", "incident_date")
-
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "counterparty",

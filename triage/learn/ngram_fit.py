@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -48,8 +49,8 @@ def fit(
     class_weight: str | None,
 ) -> NgramModel:
     """A multinomial logistic regression over TF-IDF character n-grams; columns in ``classes`` order."""
-    params = {"ngram_range": ngram_range, "min_df": min_df, "c": c, "class_weight": class_weight}
-    return to_model(*fit_estimators(views, labels, **params), classes, ngram_range)
+    fitted = fit_estimators(views, labels, ngram_range=ngram_range, min_df=min_df, c=c, class_weight=class_weight)
+    return to_model(*fitted, classes, ngram_range)
 
 
 def to_model(
@@ -70,14 +71,14 @@ def to_model(
 
 
 def out_of_fold(
-    views: Sequence[str], labels: Sequence[str], classes: Sequence[str], *, folds: int, seed: int, **params: object
+    views: Sequence[str], labels: Sequence[str], classes: Sequence[str], *, folds: int, seed: int, **params: Any
 ) -> np.ndarray:
     """P(class) for each example from a model that never saw it (stratified k-fold); columns in ``classes``."""
     labels_array = np.array(labels)
     probabilities = np.zeros((len(views), len(classes)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(views, labels_array):
-        model = fit([views[i] for i in train], list(labels_array[train]), classes, **params)  # type: ignore[arg-type]
+        model = fit([views[i] for i in train], list(labels_array[train]), classes, **params)
         for i in test:
             row = model.probabilities(views[i])
             probabilities[i] = [row[name] for name in classes]

@@ -176,7 +176,8 @@ def choose_thresholds(examples: list[Example], probabilities: np.ndarray, recipe
 
 def oof_report(examples: list[Example], probabilities: np.ndarray, thresholds: dict[str, float]) -> dict:
     """Out-of-fold recall per level and false alarms on the negatives, model alone."""
-    model = RiskModel(None, thresholds)  # type: ignore[arg-type] - only ``level`` is used
+    # Only ``level`` is used: the thresholds decide, so an empty n-gram model stands in for the fitted one.
+    model = RiskModel(ngram_model.NgramModel(RISK_ORDER, (0.0,) * len(RISK_ORDER), {}), thresholds)
     predicted = [model.level(dict(zip(RISK_ORDER, row, strict=True))) for row in probabilities]
     report: dict = {"n": len(examples), "by_level": dict(Counter(e.level for e in examples))}
     for level in ("emergency", "high", "medium", "low"):
