@@ -67,6 +67,21 @@ def _cmd_villages_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_villages_bank(args: argparse.Namespace) -> int:
+    """A village's own questions for its clauses: one file, searchable by the running service within a second."""
+    from knowledge.errors import KnowledgeError
+    from knowledge.villages import VillageStore
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        count = VillageStore(get_settings().villages_dir).put_bank(args.id, text)
+    except (OSError, UnicodeDecodeError, KnowledgeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"village_id": args.id, "clauses_with_questions": count}, ensure_ascii=False))
+    return 0
+
+
 def _cmd_villages_list(args: argparse.Namespace) -> int:
     from knowledge.villages import VillageStore
 
@@ -97,6 +112,29 @@ def _cmd_guides_check(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"error: {line}", file=sys.stderr)
     print(f"{len(guides)} guide(s) checked, {len(problems)} problem(s)")
+    return 2 if problems else 0
+
+
+def _cmd_bank_check(args: argparse.Namespace) -> int:
+    """Format, then every article against the statute collection; exit 2 on any problem."""
+    from pathlib import Path
+
+    from knowledge.bank import BankFormatError, bank_files, bank_problems, read_bank_file
+    from knowledge.guides import statute_lookup
+    from knowledge.ingest import load_statutes
+
+    settings = get_settings()
+    paths = [Path(p) for p in args.paths] or bank_files(settings.bank_dir)
+    try:
+        entries = [entry for path in paths for entry in read_bank_file(path)]
+    except (OSError, BankFormatError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    problems = bank_problems(entries, statute_lookup(load_statutes(settings.laws_dir)))
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    questions = sum(len(e.questions) for e in entries)
+    print(f"{len(paths)} file(s), {len(entries)} article(s), {questions} question(s), {len(problems)} problem(s)")
     return 2 if problems else 0
 
 
@@ -422,6 +460,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--rules", required=True, help="Markdown or text file with 第N条 clauses (- for stdin)")
     add.set_defaults(func=_cmd_villages_add)
     villages.add_parser("list", help="list villages").set_defaults(func=_cmd_villages_list)
+    own_bank = villages.add_parser(
+        "bank", help="add or replace a village's own questions for its clauses (searchable at once)"
+    )
+    own_bank.add_argument("--id", required=True, help="village id")
+    own_bank.add_argument(
+        "--file",
+        required=True,
+        help='JSONL: {"article": "第三条", "questions": [...], "keywords": [...]} (- for stdin)',
+    )
+    own_bank.set_defaults(func=_cmd_villages_bank)
 
     risk = sub.add_parser("risk", help="the risk engine's model").add_subparsers(dest="risk_command", required=True)
     risk.add_parser("train", help="fit triage/risk_model.json from data/risk/train/").set_defaults(func=_cmd_risk_train)
@@ -433,6 +481,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="guide files (default: every guide in CUNFA_GUIDES_DIR)")
     check.set_defaults(func=_cmd_guides_check)
     guides.add_parser("fit", help="fit the matter model from the guides").set_defaults(func=_cmd_guides_fit)
+
+    bank = sub.add_parser("bank", help="the villagers' question bank (knowledge/bank.py)").add_subparsers(
+        dest="bank_command", required=True
+    )
+    bank_check = bank.add_parser("check", help="check bank files and every article they name")
+    bank_check.add_argument("paths", nargs="*", help="bank files (default: every file in CUNFA_BANK_DIR)")
+    bank_check.set_defaults(func=_cmd_bank_check)
 
     users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="users_command", required=True)
     user_add = users.add_parser("add", help="create a staff account (password read from stdin)")

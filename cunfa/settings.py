@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     guides_dir: Path = Field(
         PROJECT_ROOT / "data" / "guides", description="Matter guides (办事指南), one reviewed YAML file per matter."
     )
+    village_topics_file: Path = Field(
+        PROJECT_ROOT / "data" / "bank" / "villages" / "topics.jsonl",
+        description="Questions residents ask about the topics village rules share (knowledge/bank.py).",
+    )
+    bank_dir: Path = Field(
+        PROJECT_ROOT / "data" / "bank" / "laws",
+        description="The villagers' question bank for the statutes (knowledge/bank.py), one JSONL file per law.",
+    )
     encoder: str = Field(
         "",
         description="sentence-transformers model name or path for dense retrieval; empty = the encoder "
@@ -134,7 +142,7 @@ class Settings(BaseSettings):
         env_prefix = "CUNFA_"
         env_file = ".env"
 
-    @validator("data_dir", "laws_dir", "faq_file", "guides_dir", pre=False)
+    @validator("data_dir", "laws_dir", "faq_file", "guides_dir", "bank_dir", "village_topics_file", pre=False)
     def _absolute(cls, value: Path) -> Path:  # pydantic validator signature
         # Child processes run with other working directories; relative paths would drift.
         return value.expanduser().resolve()

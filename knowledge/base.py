@@ -77,13 +77,16 @@ class KnowledgeBase:
         return MODES if self.index.dense is not None else ("bm25",)
 
     @classmethod
-    def from_directory(cls, directory: Path, villages: Path | None = None) -> KnowledgeBase:
-        return cls(load_index(directory), villages=VillageStore(villages) if villages else None)
+    def from_directory(
+        cls, directory: Path, villages: Path | None = None, village_topics: Path | None = None
+    ) -> KnowledgeBase:
+        store = VillageStore(villages, topics_file=village_topics) if villages else None
+        return cls(load_index(directory), villages=store)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
         directory = index_path(settings.index_dir, index_inputs(settings))
-        return cls.from_directory(directory, villages=settings.villages_dir)
+        return cls.from_directory(directory, settings.villages_dir, settings.village_topics_file)
 
     @property
     def manifest(self) -> dict:
@@ -148,7 +151,9 @@ _lock = threading.Lock()
 
 
 def index_inputs(settings: Settings) -> IndexInputs:
-    return IndexInputs(laws_dir=settings.laws_dir, faq_file=settings.faq_file, encoder=settings.encoder)
+    return IndexInputs(
+        laws_dir=settings.laws_dir, faq_file=settings.faq_file, encoder=settings.encoder, bank_dir=settings.bank_dir
+    )
 
 
 def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
@@ -157,10 +162,18 @@ def shared_knowledge_base(settings: Settings) -> KnowledgeBase:
     Keyed by the settings rather than the index key: computing the key hashes the whole corpus
     (~90 ms), which must not happen on every resident's question.
     """
-    parts = (settings.index_dir, settings.laws_dir, settings.faq_file, settings.encoder, settings.villages_dir)
+    parts = (
+        settings.index_dir,
+        settings.laws_dir,
+        settings.faq_file,
+        settings.encoder,
+        settings.villages_dir,
+        settings.village_topics_file,
+        settings.bank_dir,
+    )
     key = tuple(str(part) for part in parts)
     with _lock:
         if key not in _shared:
             directory = index_path(settings.index_dir, index_inputs(settings))
-            _shared[key] = KnowledgeBase.from_directory(directory, villages=settings.villages_dir)
+            _shared[key] = KnowledgeBase.from_directory(directory, settings.villages_dir, settings.village_topics_file)
         return _shared[key]

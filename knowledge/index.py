@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.bank import bank_digest
 from knowledge.bigrams import BigramTokenizer
 from knowledge.bm25 import BM25Retriever
 from knowledge.dense import DenseRetriever
@@ -25,7 +26,7 @@ from knowledge.errors import IndexNotBuilt
 from knowledge.fusion import Ranker
 from knowledge.hybrid import LawNames
 from knowledge.ingest.laws import iter_law_files
-from knowledge.recipe import ENCODER, INDEX_FORMAT, EncoderRecipe, index_recipe
+from knowledge.recipe import BANK, ENCODER, INDEX_FORMAT, BankRecipe, EncoderRecipe, index_recipe
 from knowledge.splits import SPLITS
 from knowledge.tokenize import ChineseTokenizer, default_tokenizer
 from knowledge.types import Document
@@ -47,6 +48,16 @@ class IndexInputs:
     #: "" = the encoder this project builds itself; a name or path = any sentence-transformers model.
     encoder: str = ""
     recipe: EncoderRecipe = ENCODER
+    #: the villagers' question bank (``knowledge.bank``) and how it is used
+    bank_dir: Path | None = None
+    bank: BankRecipe = BANK
+
+    def bank_key(self) -> str:
+        """ "" without the bank; else its recipe and the contents of every bank file."""
+        if not self.bank.used or self.bank_dir is None:
+            return ""
+        recipe = json.dumps(self.bank.to_dict(), sort_keys=True)
+        return hashlib.sha256(f"{recipe}/{bank_digest(self.bank_dir)}".encode()).hexdigest()[:12]
 
     def corpus_key(self, tokenizer: ChineseTokenizer) -> str:
         """Hash of the texts and tokenisation alone (what the self-built encoder learns from)."""
@@ -69,6 +80,8 @@ class IndexInputs:
             digest.update(f"learns={'+'.join(SERVICE_SPLITS)}".encode())
         recipe = index_recipe(self.recipe, own_encoder=not self.encoder)
         digest.update(json.dumps(recipe, sort_keys=True).encode())
+        if self.bank_key():  # without the bank the key stays what it was
+            digest.update(f"bank={self.bank_key()}".encode())
         return digest.hexdigest()[:16]
 
 

@@ -107,7 +107,27 @@ class RankerRecipe:
         return {"format": RANKER_FORMAT, **asdict(self), "features": list(self.features)}
 
 
+@dataclass(frozen=True)
+class BankRecipe:
+    """How the villagers' question bank (``knowledge.bank``) is used; each use can be switched alone."""
+
+    #: bank question → article pairs in our own encoder's training, beside the FAQ's
+    train: bool = False
+    #: an article's text for BM25 and the bigram index also holds its bank questions and keywords
+    expand: bool = False
+    #: times each bank pair is repeated in the encoder's training (the FAQ pairs are repeated 4 times)
+    repeats: int = 1
+
+    @property
+    def used(self) -> bool:
+        return self.train or self.expand
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 ENCODER = EncoderRecipe()
+BANK = BankRecipe()
 HYBRID = HybridRecipe()
 RANKER = RankerRecipe()
 

@@ -22,6 +22,14 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from knowledge.bank import (
+    BankFormatError,
+    ClauseQuestions,
+    VillageTopic,
+    clause_expansions,
+    parse_village_bank,
+    read_village_topics,
+)
 from knowledge.dense import DenseRetriever
 from knowledge.errors import InvalidVillage, RulesFormatError
 from knowledge.ingest.village_rules import parse_village_rules
@@ -34,6 +42,8 @@ BM25_WEIGHT = 0.4
 #: Single characters (不, 多, 要) are too common to tie a question to a clause on their own.
 MIN_CONTENT_CHARS = 2
 MAX_RULES_BYTES = 512 * 1024
+#: A village's own questions for its clauses, beside ``rules.md``.
+BANK_FILE = "bank.jsonl"
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,12 @@ def validate_village_id(village_id: str) -> str:
 
 
 class VillageStore:
-    def __init__(self, root: Path) -> None:
+    """Where village rules live; ``topics_file`` is the village topic bank every village's clauses share."""
+
+    def __init__(self, root: Path, topics_file: Path | None = None) -> None:
         self.root = root
+        self.topics_file = topics_file
+        self._topics: tuple[int, builtins.list[VillageTopic]] = (-1, [])
 
     @property
     def version_file(self) -> Path:
@@ -116,10 +130,56 @@ class VillageStore:
         return parse_village_rules(text, village_id=village_id, village_name=info.name)[1]
 
     def stamp(self, village_id: str) -> int:
-        try:
-            return (self.root / village_id / "meta.json").stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
+        """Changes when the village's rules, its own question bank or the topic bank change."""
+        stamps = [_mtime(self.root / village_id / "meta.json"), _mtime(self.root / village_id / BANK_FILE)]
+        if self.topics_file is not None:
+            stamps.append(_mtime(self.topics_file))
+        return max(stamps)
+
+    def topics(self) -> builtins.list[VillageTopic]:
+        """The topic bank, re-read when its file changes; empty without one."""
+        if self.topics_file is None or not self.topics_file.is_file():
+            return []
+        stamp = _mtime(self.topics_file)
+        if self._topics[0] != stamp:
+            self._topics = (stamp, read_village_topics(self.topics_file))
+        return self._topics[1]
+
+    def put_bank(self, village_id: str, text: str) -> int:
+        """Replace the village's own questions for its clauses ("咱村…"); searchable within seconds.
+
+        Raises (writing nothing) for an unknown village, a bad line or a clause the rules do not have.
+        """
+        validate_village_id(village_id)
+        clauses = [d.article for d in self.documents(village_id)]
+        if not clauses:
+            raise InvalidVillage(f"no village {village_id!r}; add its rules first (cunfa villages add)")
+        if len(text.encode("utf-8")) > MAX_RULES_BYTES:
+            raise BankFormatError(f"bank text is larger than {MAX_RULES_BYTES // 1024} KiB")
+        entries = parse_village_bank(text, clauses, f"{village_id}/{BANK_FILE}")
+        _atomic_write(self.root / village_id / BANK_FILE, text)
+        os.utime(self.version_file, ns=(time.time_ns(), time.time_ns()))
+        return len(entries)
+
+    def own_bank(self, village_id: str, clauses: builtins.list[str]) -> builtins.list[ClauseQuestions]:
+        """The village's own questions, for the clauses it still has (rules replaced later keep the file)."""
+        path = self.root / village_id / BANK_FILE
+        if not path.is_file():
+            return []
+        known = set(clauses)
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and json.loads(line).get("article") in known
+        ]
+        return parse_village_bank("\n".join(lines), clauses, f"{village_id}/{BANK_FILE}")
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -164,13 +224,18 @@ class VillageRules:
                 stamp = self.store.stamp(village_id)
                 cached = self._indexes.get(village_id)
                 if cached is None or cached.stamp != stamp:
-                    self._indexes[village_id] = self._build(stamp, self.store.documents(village_id))
+                    self._indexes[village_id] = self._build(stamp, village_id)
             self._seen_version = version
 
-    def _build(self, stamp: int, documents: list[Document]) -> _VillageIndex:
+    def _build(self, stamp: int, village_id: str) -> _VillageIndex:
+        """BM25 over each clause plus what the banks add to it; embeddings of the clause text alone."""
+        documents = self.store.documents(village_id)
+        own = self.store.own_bank(village_id, [d.article for d in documents])
+        extra = clause_expansions(documents, self.store.topics(), own)
         tokens = [self.tokenizer.tokenize(d.search_text) or ["<empty>"] for d in documents]
+        lexical = [t + self.tokenizer.tokenize(more) if more else t for t, more in zip(tokens, extra, strict=True)]
         model = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-        model.index(tokens, show_progress=False)
+        model.index(lexical, show_progress=False)
         embeddings = None
         if self.dense is not None:
             encoder = self.dense.encoder

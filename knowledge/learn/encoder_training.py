@@ -36,6 +36,7 @@ from tokenizers.models import WordLevel
 from tokenizers.pre_tokenizers import WhitespaceSplit
 from transformers import set_seed
 
+from knowledge.bank import BankEntry
 from knowledge.citations import normalize_citation
 from knowledge.encoder import MARKER_FILE
 from knowledge.learn.corpus import tokenize_corpus
@@ -89,10 +90,28 @@ def _halves(text: str) -> tuple[str, str] | None:
     return flat[:cut], flat[cut:]
 
 
+def bank_pairs(statutes: Sequence[Document], bank: Sequence[BankEntry], repeats: int = 1) -> list[tuple[str, str]]:
+    """Bank question → the article it was written for (``knowledge.bank``)."""
+    by_citation = {normalize_citation(d.citation): d for d in statutes}
+    pairs = []
+    for entry in bank:
+        doc = by_citation.get(normalize_citation(entry.citation))
+        if doc is not None:
+            pairs += [(question, doc.search_text or doc.text) for question in entry.questions]
+    return pairs * repeats
+
+
 def training_pairs(
-    statutes: Sequence[Document], faq_items: Sequence[dict[str, Any]], recipe: EncoderRecipe
+    statutes: Sequence[Document],
+    faq_items: Sequence[dict[str, Any]],
+    recipe: EncoderRecipe,
+    bank: Sequence[BankEntry] = (),
+    bank_repeats: int = 1,
 ) -> list[tuple[str, str]]:
-    """(anchor, positive) text pairs; FAQ items must already be restricted to the train split."""
+    """(anchor, positive) text pairs; FAQ items must already be restricted to the splits learned from.
+
+    Without a bank the pairs (and their shuffled order) are exactly those of an encoder built before it.
+    """
     by_citation = {normalize_citation(d.citation): d for d in statutes}
     supervised: list[tuple[str, str]] = []
     for item in faq_items:
@@ -104,6 +123,7 @@ def training_pairs(
         supervised.append((question, str(item["答案文本"])))
     selfsup = [pair for d in statutes if (pair := _halves(d.text)) is not None]
     pairs = supervised * recipe.question_repeats + selfsup + _related_questions(faq_items, recipe)
+    pairs += bank_pairs(statutes, bank, bank_repeats)
     random.Random(recipe.seed).shuffle(pairs)
     return pairs
 
@@ -114,12 +134,15 @@ def build_static_encoder(
     out_dir: Path,
     recipe: EncoderRecipe = ENCODER,
     tokenizer: ChineseTokenizer | None = None,
+    *,
+    bank: Sequence[BankEntry] = (),
+    bank_repeats: int = 1,
 ) -> Path:
     """Train the default encoder reproducibly (fixed seeds) and save it to ``out_dir``."""
     set_seed(recipe.seed)
     torch.manual_seed(recipe.seed)
     tokenizer = tokenizer or default_tokenizer()
-    raw_pairs = training_pairs(statutes, faq_items, recipe)
+    raw_pairs = training_pairs(statutes, faq_items, recipe, bank, bank_repeats)
     texts = sorted({t for pair in raw_pairs for t in pair})
     segmented = dict(zip(texts, (" ".join(toks) for toks in tokenize_corpus(texts)), strict=True))
     counts = Counter(tok for s in segmented.values() for tok in s.split())

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from knowledge.bank import load_bank
 from knowledge.index import SERVICE_SPLITS, IndexInputs
 from knowledge.ingest import load_faqs, load_statutes
 from knowledge.learn.encoder_training import build_static_encoder, faq_training_items
@@ -40,6 +41,8 @@ def encoder_path(
         suffix = f"-fold{fold}"
     else:
         suffix = "" if tuple(splits) == TRAIN_ONLY else "-" + "+".join(splits)
+    if inputs.bank.train and inputs.bank_key():
+        suffix += f"-bank{inputs.bank_key()}"
     return encoders_root / f"static-{inputs.corpus_key(tokenizer)}-{recipe}{suffix}"
 
 
@@ -75,7 +78,10 @@ def ensure_encoder(
     tmp = Path(tempfile.mkdtemp(prefix=".training-", dir=encoders_root))
     try:
         started = time.perf_counter()
-        build_static_encoder(statutes, faq_training_items(docs, splits), tmp, inputs.recipe, tokenizer)
+        bank = load_bank(inputs.bank_dir) if inputs.bank.train and inputs.bank_dir is not None else []
+        items = faq_training_items(docs, splits)
+        repeats = inputs.bank.repeats
+        build_static_encoder(statutes, items, tmp, inputs.recipe, tokenizer, bank=bank, bank_repeats=repeats)
         shutil.rmtree(tmp / ".trainer", ignore_errors=True)
         if target.exists():
             shutil.rmtree(target)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from knowledge.bank import expansions, load_bank
 from knowledge.bigrams import BigramTokenizer
 from knowledge.bm25 import BM25Retriever
 from knowledge.dense import DenseRetriever
@@ -37,8 +38,14 @@ def build_index(
     encoders_root: Path | None = None,
     force: bool = False,
     refit_ranker: bool = False,
+    fit_ranker: bool = True,
 ) -> Path:
-    """Build the index for ``inputs`` unless an identical one exists; returns its directory."""
+    """Build the index for ``inputs`` unless an identical one exists; returns its directory.
+
+    ``fit_ranker=False`` skips fitting a ranker when none was shipped for this key (minutes): the
+    index then ranks by hand weights unless a caller passes a ranker (``bench/question_bank.py``
+    compares variants under one ranker that way).
+    """
     tokenizer = default_tokenizer()
     target = index_path(index_root, inputs, tokenizer)
     if (target / "manifest.json").is_file() and not force and not refit_ranker:
@@ -48,10 +55,22 @@ def build_index(
     docs = load_statutes(inputs.laws_dir) + load_faqs(inputs.faq_file)
     texts = document_texts(docs)
     tokens = tokenize_corpus(texts)
+    lexical, pairs = list(tokens), BigramTokenizer().tokenize_many(texts)
+    bank_info: dict[str, Any] = {"used": False}
+    if inputs.bank.used and inputs.bank_dir is not None:
+        bank = load_bank(inputs.bank_dir)
+        bank_info = {**inputs.bank.to_dict(), "used": True, "articles": len(bank), "key": inputs.bank_key()}
+        if inputs.bank.expand:
+            extra = expansions(docs, bank)
+            ids = sorted(extra)
+            for i, words in zip(ids, tokenize_corpus([extra[i] for i in ids]), strict=True):
+                lexical[i] = lexical[i] + words
+                pairs[i] = pairs[i] + BigramTokenizer().tokenize(extra[i])
+            bank_info["expanded_articles"] = len(ids)
     bm25 = BM25Retriever(tokenizer)
-    bm25.fit(tokens)
+    bm25.fit(lexical)
     bigrams = BM25Retriever(BigramTokenizer())
-    bigrams.fit(BigramTokenizer().tokenize_many(texts))
+    bigrams.fit(pairs)
     dense = None
     encoder_info: dict[str, Any] = {"name": NO_ENCODER}
     encoders_root = encoders_root or index_root.parent / "encoders"
@@ -67,7 +86,9 @@ def build_index(
     ranker: Ranker | None = None
     if dense is not None:
         loaded = LoadedIndex(directory=target, manifest={}, documents=docs, bm25=bm25, dense=dense, bigrams=bigrams)
-        ranker = fit_index_ranker(inputs, loaded, tokens, encoders_root, key=target.name, refit=refit_ranker)
+        ranker = fit_index_ranker(
+            inputs, loaded, tokens, encoders_root, key=target.name, refit=refit_ranker, fit=fit_ranker
+        )
     index_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
@@ -93,6 +114,7 @@ def build_index(
             "encoder": encoder_info,
             "retrievers": [bm25.to_dict(), bigrams.to_dict()] + ([dense.to_dict()] if dense else []),
             "ranker": ranker.info if ranker is not None else {"kind": "hand-weighted"},
+            "bank": bank_info,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         if target.exists():

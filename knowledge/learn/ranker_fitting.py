@@ -195,6 +195,7 @@ def fit_index_ranker(
     encoders_root: Path,
     key: str = "",
     refit: bool = False,
+    fit: bool = True,
 ) -> Ranker | None:
     """The ranker saved with an index; None (hand weights) when there are too few train questions.
 
@@ -206,6 +207,9 @@ def fit_index_ranker(
         if shipped is not None:
             logger.info("ranker: using %s, fitted for this index key", SHIPPED_RANKER.name)
             return shipped
+    if not fit:
+        logger.info("ranker: none shipped for this key and fitting is off; hand weights")
+        return None
     started = time.perf_counter()
     rows = training_rows(inputs, loaded, tokens, encoders_root)
     if not rows:

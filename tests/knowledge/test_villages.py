@@ -111,3 +111,69 @@ class TestScopedSearch:
             time.sleep(0.05)
         assert hits and hits[0].citation == "新村村规民约第一条"
         assert REFRESH_SECONDS < 2.0
+
+
+TOPIC = (
+    '{"topic": "红白事与彩礼", "clause_words": ["彩礼", "婚事新办"], "keywords": ["出门子", "嫁闺女"], '
+    '"questions": ["闺女出门子男方给的钱有没有数"], "typical_clauses": ["婚事新办，彩礼适度。"]}\n'
+)
+BANQUET_RULES = "第一条 婚事新办，彩礼不超过三万元。\n第二条 禁止焚烧秸秆。\n"
+
+
+class TestBanks:
+    """The topic bank and a village's own questions reach the clauses in words the clauses never use."""
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> VillageStore:
+        topics = tmp_path / "topics.jsonl"
+        topics.write_text(TOPIC, encoding="utf-8")
+        store = VillageStore(tmp_path / "villages", topics_file=topics)
+        store.put("v1", "婚俗村", BANQUET_RULES)
+        return store
+
+    def test_a_topic_word_finds_the_clause_about_it(self, tiny_kb: KnowledgeBase, store: VillageStore) -> None:
+        plain = KnowledgeBase(tiny_kb.index, villages=VillageStore(store.root))
+        assert plain.search("出门子", k=3, source="village_rule", village_id="v1") == []
+        hits = KnowledgeBase(tiny_kb.index, villages=store).search(
+            "俺闺女出门子", k=3, source="village_rule", village_id="v1"
+        )
+        assert hits and hits[0].article == "第一条"
+        assert hits[0].text == "婚事新办，彩礼不超过三万元。"  # the clause is quoted as written
+
+    def test_a_villages_own_questions_are_searchable_at_once(self, tiny_kb: KnowledgeBase, store: VillageStore) -> None:
+        kb = KnowledgeBase(tiny_kb.index, villages=store)
+        assert kb.search("苞谷杆子", k=3, source="village_rule", village_id="v1") == []
+        count = store.put_bank("v1", '{"article": "第二条", "questions": ["咱村苞谷杆子能烧不"]}\n')
+        assert count == 1
+        deadline = time.monotonic() + 2.0
+        hits: list = []
+        while time.monotonic() < deadline and not hits:
+            hits = kb.search("苞谷杆子", k=3, source="village_rule", village_id="v1")
+            time.sleep(0.05)
+        assert hits and hits[0].article == "第二条"
+
+    @pytest.mark.parametrize(
+        "text, reason",
+        [
+            ('{"article": "第九条", "questions": ["问"]}', "not a clause"),
+            ('{"article": "第一条", "questions": []}', "write 1 to"),
+            ("not json", "not JSON"),
+        ],
+    )
+    def test_a_bad_bank_is_refused_and_nothing_changes(self, store: VillageStore, text: str, reason: str) -> None:
+        from knowledge.bank import BankFormatError
+
+        version = store.version()
+        with pytest.raises(BankFormatError, match=reason):
+            store.put_bank("v1", text)
+        assert store.version() == version and not (store.root / "v1" / "bank.jsonl").exists()
+
+    def test_a_bank_for_an_unknown_village_is_refused(self, store: VillageStore) -> None:
+        with pytest.raises(InvalidVillage):
+            store.put_bank("nobody", '{"article": "第一条", "questions": ["问"]}')
+
+    def test_questions_for_clauses_the_new_rules_dropped_are_kept_but_unused(self, store: VillageStore) -> None:
+        store.put_bank("v1", '{"article": "第二条", "questions": ["咱村苞谷杆子能烧不"]}\n')
+        store.put("v1", "婚俗村", "第一条 婚事新办。\n")
+        assert store.own_bank("v1", ["第一条"]) == []
+        assert (store.root / "v1" / "bank.jsonl").is_file()
