@@ -8,7 +8,8 @@ each question is searched in its own village. Reported per village and overall:
   policy's ``rule_min_score`` (so no clause is cited for them);
 * foreign hits: clauses of another village among any results (must be 0).
 
-Variants, same run: ``none`` (no village topic bank) and ``topics`` (``data/bank/villages``).
+Variants, same run: ``none`` (no village topic bank) and ``topics`` (``data/bank/villages``), over
+the service's index or ``--index`` (one built with the bank in the encoder's training, say).
 The writers of the held-out villages never saw the bank.
 
 Run: ``.venv/bin/python bench/village_rules.py [--batch heldout-1] [--json out.json]``
@@ -25,6 +26,7 @@ from cunfa.settings import get_settings
 from knowledge.base import KnowledgeBase
 from knowledge.citations import normalize_citation
 from knowledge.guides.policy import AdvicePolicy
+from knowledge.index import LoadedIndex, load_index
 from knowledge.villages import VillageStore
 
 DATA = Path(__file__).with_name("data") / "villages"
@@ -74,27 +76,29 @@ def _rates(row: dict) -> dict:
     }
 
 
-def run(batch: str, topics: Path | None) -> dict:
-    settings = get_settings()
+def run(batch: str, topics: Path | None, index: LoadedIndex) -> dict:
     villages = load(batch)
     with tempfile.TemporaryDirectory() as tmp:
         store = VillageStore(Path(tmp), topics_file=topics)
         for village_id, (name, rules, _) in villages.items():
             store.put(village_id, name, rules)
-        base = KnowledgeBase.from_settings(settings)
-        kb = KnowledgeBase(base.index, villages=store)
-        return score(kb, villages)
+        return score(KnowledgeBase(index, villages=store), villages)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", default="heldout-1")
+    parser.add_argument(
+        "--index", type=Path, help="an index directory (e.g. one of bench/question_bank.py's); default: the service's"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     settings = get_settings()
-    results = {"batch": args.batch, "none": run(args.batch, None)}
+    index = load_index(args.index) if args.index else KnowledgeBase.from_settings(settings).index
+    encoder = index.dense.encoder.name if index.dense is not None else "none"
+    results: dict = {"batch": args.batch, "encoder": encoder, "none": run(args.batch, None, index)}
     if settings.village_topics_file.is_file():
-        results["topics"] = run(args.batch, settings.village_topics_file)
+        results["topics"] = run(args.batch, settings.village_topics_file, index)
     print(json.dumps(results, ensure_ascii=False, indent=1))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

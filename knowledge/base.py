@@ -152,7 +152,11 @@ _lock = threading.Lock()
 
 def index_inputs(settings: Settings) -> IndexInputs:
     return IndexInputs(
-        laws_dir=settings.laws_dir, faq_file=settings.faq_file, encoder=settings.encoder, bank_dir=settings.bank_dir
+        laws_dir=settings.laws_dir,
+        faq_file=settings.faq_file,
+        encoder=settings.encoder,
+        bank_dir=settings.bank_dir,
+        village_topics=settings.village_topics_file,
     )
 
 

@@ -26,7 +26,7 @@ from knowledge.errors import IndexNotBuilt
 from knowledge.fusion import Ranker
 from knowledge.hybrid import LawNames
 from knowledge.ingest.laws import iter_law_files
-from knowledge.recipe import BANK, ENCODER, INDEX_FORMAT, BankRecipe, EncoderRecipe, index_recipe
+from knowledge.recipe import BANK, ENCODER, INDEX_FORMAT, BankRecipe, EncoderRecipe, file_digest, index_recipe
 from knowledge.splits import SPLITS
 from knowledge.tokenize import ChineseTokenizer, default_tokenizer
 from knowledge.types import Document
@@ -51,13 +51,24 @@ class IndexInputs:
     #: the villagers' question bank (``knowledge.bank``) and how it is used
     bank_dir: Path | None = None
     bank: BankRecipe = BANK
+    #: the village topic bank; with ``bank.train`` its questions also teach our own encoder
+    village_topics: Path | None = None
+
+    def bank_training_key(self) -> str:
+        """What our own encoder learns from the bank: its contents and the repeats, not the expansion switch."""
+        if not self.bank.train or self.bank_dir is None:
+            return ""
+        topics = file_digest(self.village_topics) if self.village_topics is not None else "none"
+        text = f"{self.bank.repeats}/{bank_digest(self.bank_dir)}/{topics}"
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def bank_key(self) -> str:
         """ "" without the bank; else its recipe and the contents of every bank file."""
         if not self.bank.used or self.bank_dir is None:
             return ""
         recipe = json.dumps(self.bank.to_dict(), sort_keys=True)
-        return hashlib.sha256(f"{recipe}/{bank_digest(self.bank_dir)}".encode()).hexdigest()[:12]
+        text = f"{recipe}/{bank_digest(self.bank_dir)}/{self.bank_training_key()}"
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def corpus_key(self, tokenizer: ChineseTokenizer) -> str:
         """Hash of the texts and tokenisation alone (what the self-built encoder learns from)."""

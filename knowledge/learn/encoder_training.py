@@ -36,7 +36,7 @@ from tokenizers.models import WordLevel
 from tokenizers.pre_tokenizers import WhitespaceSplit
 from transformers import set_seed
 
-from knowledge.bank import BankEntry
+from knowledge.bank import BankEntry, VillageTopic
 from knowledge.citations import normalize_citation
 from knowledge.encoder import MARKER_FILE
 from knowledge.learn.corpus import tokenize_corpus
@@ -101,12 +101,18 @@ def bank_pairs(statutes: Sequence[Document], bank: Sequence[BankEntry], repeats:
     return pairs * repeats
 
 
+def topic_pairs(topics: Sequence[VillageTopic]) -> list[tuple[str, str]]:
+    """Village topic question → each typical clause of its topic (``data/bank/villages``)."""
+    return [(q, clause) for topic in topics for q in topic.questions for clause in topic.typical_clauses]
+
+
 def training_pairs(
     statutes: Sequence[Document],
     faq_items: Sequence[dict[str, Any]],
     recipe: EncoderRecipe,
     bank: Sequence[BankEntry] = (),
     bank_repeats: int = 1,
+    topics: Sequence[VillageTopic] = (),
 ) -> list[tuple[str, str]]:
     """(anchor, positive) text pairs; FAQ items must already be restricted to the splits learned from.
 
@@ -123,7 +129,7 @@ def training_pairs(
         supervised.append((question, str(item["答案文本"])))
     selfsup = [pair for d in statutes if (pair := _halves(d.text)) is not None]
     pairs = supervised * recipe.question_repeats + selfsup + _related_questions(faq_items, recipe)
-    pairs += bank_pairs(statutes, bank, bank_repeats)
+    pairs += bank_pairs(statutes, bank, bank_repeats) + topic_pairs(topics)
     random.Random(recipe.seed).shuffle(pairs)
     return pairs
 
@@ -136,13 +142,14 @@ def build_static_encoder(
     tokenizer: ChineseTokenizer | None = None,
     *,
     bank: Sequence[BankEntry] = (),
+    topics: Sequence[VillageTopic] = (),
     bank_repeats: int = 1,
 ) -> Path:
     """Train the default encoder reproducibly (fixed seeds) and save it to ``out_dir``."""
     set_seed(recipe.seed)
     torch.manual_seed(recipe.seed)
     tokenizer = tokenizer or default_tokenizer()
-    raw_pairs = training_pairs(statutes, faq_items, recipe, bank, bank_repeats)
+    raw_pairs = training_pairs(statutes, faq_items, recipe, bank, bank_repeats, topics)
     texts = sorted({t for pair in raw_pairs for t in pair})
     segmented = dict(zip(texts, (" ".join(toks) for toks in tokenize_corpus(texts)), strict=True))
     counts = Counter(tok for s in segmented.values() for tok in s.split())

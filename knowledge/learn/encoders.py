@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from knowledge.bank import load_bank
+from knowledge.bank import load_bank, read_village_topics
 from knowledge.index import SERVICE_SPLITS, IndexInputs
 from knowledge.ingest import load_faqs, load_statutes
 from knowledge.learn.encoder_training import build_static_encoder, faq_training_items
@@ -41,8 +41,8 @@ def encoder_path(
         suffix = f"-fold{fold}"
     else:
         suffix = "" if tuple(splits) == TRAIN_ONLY else "-" + "+".join(splits)
-    if inputs.bank.train and inputs.bank_key():
-        suffix += f"-bank{inputs.bank_key()}"
+    if inputs.bank_training_key():
+        suffix += f"-bank{inputs.bank_training_key()}"
     return encoders_root / f"static-{inputs.corpus_key(tokenizer)}-{recipe}{suffix}"
 
 
@@ -78,10 +78,15 @@ def ensure_encoder(
     tmp = Path(tempfile.mkdtemp(prefix=".training-", dir=encoders_root))
     try:
         started = time.perf_counter()
-        bank = load_bank(inputs.bank_dir) if inputs.bank.train and inputs.bank_dir is not None else []
+        bank, topics = [], []
+        if inputs.bank.train and inputs.bank_dir is not None:
+            bank = load_bank(inputs.bank_dir)
+            if inputs.village_topics is not None and inputs.village_topics.is_file():
+                topics = read_village_topics(inputs.village_topics)
         items = faq_training_items(docs, splits)
-        repeats = inputs.bank.repeats
-        build_static_encoder(statutes, items, tmp, inputs.recipe, tokenizer, bank=bank, bank_repeats=repeats)
+        build_static_encoder(
+            statutes, items, tmp, inputs.recipe, tokenizer, bank=bank, topics=topics, bank_repeats=inputs.bank.repeats
+        )
         shutil.rmtree(tmp / ".trainer", ignore_errors=True)
         if target.exists():
             shutil.rmtree(target)
