@@ -48,7 +48,7 @@ from knowledge.recipe import BankRecipe
 from knowledge.tokenize import default_tokenizer
 
 VARIANTS = {
-    "main": BankRecipe(),
+    "main": BankRecipe(train=False, expand=False),
     "train": BankRecipe(train=True),
     "expand": BankRecipe(expand=True),
     "both": BankRecipe(train=True, expand=True),
@@ -88,7 +88,7 @@ def latency(kb: KnowledgeBase, texts: list[str]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
 
 
-def run_variant(name: str, recipe: BankRecipe, root: Path, refit: bool, answers_batch: str) -> dict:
+def run_variant(name: str, recipe: BankRecipe, root: Path, refit: bool, answers_batch: str, own_ranker: bool) -> dict:
     settings = get_settings()
     inputs = replace(index_inputs(settings), bank=recipe)
     started = time.perf_counter()
@@ -97,8 +97,8 @@ def run_variant(name: str, recipe: BankRecipe, root: Path, refit: bool, answers_
     started = time.perf_counter()
     directory = build_index(root / name, inputs, encoders_root=settings.encoders_dir, fit_ranker=refit)
     build_s = time.perf_counter() - started
-    main_key = replace(inputs, bank=BankRecipe()).key(default_tokenizer())
-    ranker = None if refit else shipped_ranker(main_key)
+    main_key = replace(inputs, bank=VARIANTS["main"]).key(default_tokenizer())
+    ranker = None if refit or own_ranker else shipped_ranker(main_key)
     kb = KnowledgeBase(load_index(directory), ranker=ranker)
     test_view = held_out_view(kb, inputs, settings.encoders_dir, "test")
     lecoqa = evaluate(test_view, load_questions(settings.faq_file, "test"), "hybrid").row()
@@ -120,13 +120,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--refit", action="store_true", help="fit each variant its own ranker (minutes each)")
+    parser.add_argument(
+        "--own-ranker", action="store_true", help="each variant ranks with the ranker shipped for its own key, if any"
+    )
     parser.add_argument("--answers", default="heldout-1", help="batch of bench/data/answers to score")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     root = get_settings().data_dir / "bench-bank"
     results = []
     for name in args.variants:
-        result = run_variant(name, VARIANTS[name], root, args.refit, args.answers)
+        result = run_variant(name, VARIANTS[name], root, args.refit, args.answers, args.own_ranker)
         print(json.dumps(result, ensure_ascii=False), flush=True)
         results.append(result)
     if args.json:

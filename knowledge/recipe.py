@@ -112,9 +112,9 @@ class BankRecipe:
     """How the villagers' question bank (``knowledge.bank``) is used; each use can be switched alone."""
 
     #: bank question → article pairs in our own encoder's training, beside the FAQ's
-    train: bool = False
+    train: bool = True
     #: an article's text for BM25 and the bigram index also holds its bank questions and keywords
-    expand: bool = False
+    expand: bool = True
     #: times each bank pair is repeated in the encoder's training (the FAQ pairs are repeated 4 times)
     repeats: int = 1
 
