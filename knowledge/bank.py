@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +56,29 @@ def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def parse_line(line: str, where: str) -> BankEntry:
+def _object(line: str, where: str) -> dict:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BankFormatError(f"{where}: not JSON ({exc.msg})") from exc
     if not isinstance(data, dict):
         raise BankFormatError(f"{where}: expected an object")
+    return data
+
+
+def _objects(text: str, name: str) -> Iterator[tuple[str, dict]]:
+    """(``name:line``, object) for every non-blank line of a JSONL text."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            where = f"{name}:{number}"
+            yield where, _object(line, where)
+
+
+def parse_line(line: str, where: str) -> BankEntry:
+    return _entry(_object(line, where), where)
+
+
+def _entry(data: dict, where: str) -> BankEntry:
     unknown = set(data) - {"law", "article", "questions", "keywords"}
     if unknown:
         raise BankFormatError(f"{where}: unknown keys {sorted(unknown)}")
@@ -80,11 +96,7 @@ def parse_line(line: str, where: str) -> BankEntry:
 
 
 def read_bank_file(path: Path) -> list[BankEntry]:
-    entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            entries.append(parse_line(line, f"{path.name}:{number}"))
-    return entries
+    return [_entry(data, where) for where, data in _objects(path.read_text(encoding="utf-8"), path.name)]
 
 
 def bank_files(directory: Path) -> list[Path]:
@@ -159,15 +171,8 @@ class VillageTopic:
 def read_village_topics(path: Path) -> list[VillageTopic]:
     """``data/bank/villages/topics.jsonl``; raises ``BankFormatError`` naming the line."""
     topics = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BankFormatError(f"{where}: not JSON ({exc.msg})") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("topic"), str) or not data["topic"].strip():
+    for where, data in _objects(path.read_text(encoding="utf-8"), path.name):
+        if not isinstance(data.get("topic"), str) or not data["topic"].strip():
             raise BankFormatError(f"{where}: expected an object with a topic")
         topics.append(
             VillageTopic(
@@ -195,15 +200,8 @@ def parse_village_bank(text: str, clauses: Iterable[str], name: str = "bank") ->
     article must be a clause of the village (``clauses``). Raises ``BankFormatError``."""
     known = set(clauses)
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BankFormatError(f"{where}: not JSON ({exc.msg})") from exc
-        if not isinstance(data, dict) or set(data) - {"article", "questions", "keywords"}:
+    for where, data in _objects(text, name):
+        if set(data) - {"article", "questions", "keywords"}:
             raise BankFormatError(f"{where}: expected an object with article, questions and keywords only")
         article = data.get("article")
         if article not in known:
