@@ -21,6 +21,16 @@ RULES = """# 样例村村规民约
 """
 
 
+def _within_two_seconds(kb: KnowledgeBase, query: str, village_id: str) -> list:
+    """The village's hits for ``query`` once some appear, polling for two seconds (another process's write)."""
+    deadline = time.monotonic() + 2.0
+    hits: list = []
+    while time.monotonic() < deadline and not hits:
+        hits = kb.search(query, k=3, source="village_rule", village_id=village_id)
+        time.sleep(0.05)
+    return hits
+
+
 class TestParsing:
     @pytest.mark.parametrize(
         "raw, article", [("1", "第一条"), ("12", "第十二条"), ("１０", "第十条"), ("三", "第三条")]
@@ -104,11 +114,7 @@ class TestScopedSearch:
         other = KnowledgeBase(kb.index, villages=VillageStore(tmp_path / "villages"))
         assert other.search("宅基地", k=3, source="village_rule", village_id="v3") == []
         VillageStore(tmp_path / "villages").put("v3", "新村", "第一条 宅基地一户一宅。")
-        deadline = time.monotonic() + 2.0
-        hits: list = []
-        while time.monotonic() < deadline and not hits:
-            hits = other.search("宅基地", k=3, source="village_rule", village_id="v3")
-            time.sleep(0.05)
+        hits = _within_two_seconds(other, "宅基地", "v3")
         assert hits and hits[0].citation == "新村村规民约第一条"
         assert REFRESH_SECONDS < 2.0
 
@@ -145,11 +151,7 @@ class TestBanks:
         assert kb.search("苞谷杆子", k=3, source="village_rule", village_id="v1") == []
         count = store.put_bank("v1", '{"article": "第二条", "questions": ["咱村苞谷杆子能烧不"]}\n')
         assert count == 1
-        deadline = time.monotonic() + 2.0
-        hits: list = []
-        while time.monotonic() < deadline and not hits:
-            hits = kb.search("苞谷杆子", k=3, source="village_rule", village_id="v1")
-            time.sleep(0.05)
+        hits = _within_two_seconds(kb, "苞谷杆子", "v1")
         assert hits and hits[0].article == "第二条"
 
     @pytest.mark.parametrize(
