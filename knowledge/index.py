@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.bank import bank_digest
+from knowledge.bank import bank_digest, bank_files
 from knowledge.bigrams import BigramTokenizer
 from knowledge.bm25 import BM25Retriever
 from knowledge.dense import DenseRetriever
@@ -54,9 +54,13 @@ class IndexInputs:
     #: the village topic bank; with ``bank.train`` its questions also teach our own encoder
     village_topics: Path | None = None
 
+    def has_bank(self) -> bool:
+        """A bank directory with at least one file: an empty or missing one is no bank (same keys as none)."""
+        return self.bank_dir is not None and bool(bank_files(self.bank_dir))
+
     def bank_training_key(self) -> str:
         """What our own encoder learns from the bank: its contents and the repeats, not the expansion switch."""
-        if not self.bank.train or self.bank_dir is None:
+        if not self.bank.train or self.bank_dir is None or not self.has_bank():
             return ""
         topics = file_digest(self.village_topics) if self.village_topics is not None else "none"
         text = f"{self.bank.repeats}/{bank_digest(self.bank_dir)}/{topics}"
@@ -64,7 +68,7 @@ class IndexInputs:
 
     def bank_key(self) -> str:
         """ "" without the bank; else its recipe and the contents of every bank file."""
-        if not self.bank.used or self.bank_dir is None:
+        if not self.bank.used or self.bank_dir is None or not self.has_bank():
             return ""
         recipe = json.dumps(self.bank.to_dict(), sort_keys=True)
         text = f"{recipe}/{bank_digest(self.bank_dir)}/{self.bank_training_key()}"

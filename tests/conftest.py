@@ -77,6 +77,7 @@ def tiny_settings(tmp_path: Path, tiny_index_root: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("CUNFA_LAWS_DIR", str(TEST_DATA / "laws"))
     monkeypatch.setenv("CUNFA_FAQ_FILE", str(TEST_DATA / "faq.json"))
     monkeypatch.setenv("CUNFA_GUIDES_DIR", str(TEST_DATA / "guides"))
+    monkeypatch.setenv("CUNFA_BANK_DIR", str(TEST_DATA / "bank"))  # none: the tiny index is built without one
     get_settings.cache_clear()
     return get_settings()
 

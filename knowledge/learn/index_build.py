@@ -57,7 +57,7 @@ def build_index(
     tokens = tokenize_corpus(texts)
     lexical, pairs = list(tokens), BigramTokenizer().tokenize_many(texts)
     bank_info: dict[str, Any] = {"used": False}
-    if inputs.bank.used and inputs.bank_dir is not None:
+    if inputs.bank.used and inputs.bank_dir is not None and inputs.has_bank():
         bank = load_bank(inputs.bank_dir)
         bank_info = {**inputs.bank.to_dict(), "used": True, "articles": len(bank), "key": inputs.bank_key()}
         if inputs.bank.expand:
