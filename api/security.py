@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException
+from sqlalchemy import select
 
 from api.deps import StateDep
 from cases.auth import AuthError, read_token
@@ -55,13 +56,17 @@ def current_staff(state: StateDep, authorization: Annotated[str | None, Header()
         claims = read_token(authorization[7:].strip(), signing_key(state.settings))
     except AuthError as exc:
         raise HTTPException(401, str(exc)) from exc
+    # One indexed lookup per request: a disabled account, a reset password (a new token_version) or a
+    # changed role ends the token at once, in every gateway process.
     with state.case_store().session() as session:
-        from sqlalchemy import select
-
-        user = session.scalar(select(User).where(User.username == claims.username))
-        if user is None or not user.active or user.role != claims.role:
-            raise HTTPException(401, "account disabled or changed; log in again")
-        return Staff(user.username, user.role, user.display_name)
+        account = session.execute(
+            select(User.role, User.display_name, User.active, User.token_version).where(
+                User.username == claims.username
+            )
+        ).first()
+    if account is None or not account.active or account.role != claims.role or account.token_version != claims.version:
+        raise HTTPException(401, "session ended (account disabled, password reset or role changed); log in again")
+    return Staff(claims.username, account.role, account.display_name)
 
 
 StaffDep = Annotated[Staff, Depends(current_staff)]

@@ -145,8 +145,31 @@ class User(Base):
     display_name = Column(String(64), nullable=False, default="")
     password_hash = Column(String(255), nullable=False)
     phone = Column(String(32))
+    #: 0 while disabled (``cases.staff.disable_user``); assignment and login consider only active accounts.
     active = Column(Integer, nullable=False, default=1)
     created_at = Column(UTCDateTime, nullable=False)
+    #: Carried in every token and compared on every request; bumped when the account is disabled or its
+    #: password reset, so the tokens issued before stop working at once.
+    token_version = Column(Integer, nullable=False, default=0, server_default="0")
+    disabled_at = Column(UTCDateTime)
+    disabled_by = Column(String(64))
+    password_changed_at = Column(UTCDateTime)
+    last_login_at = Column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins per username (existing or not), shared by every gateway process.
+
+    ``failures`` counts the failures since ``window_started_at``; enough of them within the window
+    set ``locked_until``, and no login for that username is tried until then (``cases.staff``).
+    """
+
+    __tablename__ = "login_throttle"
+
+    username = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    window_started_at = Column(UTCDateTime, nullable=False, index=True)
+    locked_until = Column(UTCDateTime)
 
 
 class RosterEntry(Base):
@@ -270,4 +293,46 @@ class ForgetConversation(Base):
     __tablename__ = "forget_conversations"
 
     sender_id = Column(String(255), primary_key=True)
+    at = Column(UTCDateTime, nullable=False)
+
+
+class NotifyChannel(Base):
+    """Where staff notifications go: a group robot (WeCom, DingTalk), a staff member's WeChat, a webhook.
+
+    Chosen per village, township or the county, and per handler role ("*" = every role); the sending
+    is ``notify``'s. The target (a robot URL carries its key, an openid names a person) and the secret
+    are credentials, so both are encrypted at rest like residents' personal data.
+    """
+
+    __tablename__ = "notify_channels"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    scope_kind = Column(String(16), nullable=False, index=True)  # village | township | county
+    scope_id = Column(String(64), index=True)  # village id or township name; None for the county
+    role = Column(String(16), nullable=False)  # mediator | lawyer | legal_aid | emergency | *
+    kind = Column(String(24), nullable=False)  # wecom | dingtalk | wechat_template | webhook
+    name = Column(String(64), nullable=False, default="")
+    target = Column(EncryptedText, nullable=False)
+    secret = Column(EncryptedText)
+    enabled = Column(Integer, nullable=False, default=1)
+    created_at = Column(UTCDateTime, nullable=False)
+    created_by = Column(String(64))
+
+
+class NotifyDelivery(Base):
+    """One channel's final answer for one outbox message: sent, or refused for good.
+
+    A message goes to several channels; when some must be retried, the next attempt skips those
+    that already answered, so a group never gets the same case twice because another group's
+    robot was rate-limited.
+    """
+
+    __tablename__ = "notify_deliveries"
+    __table_args__ = (sa.UniqueConstraint("message_id", "channel_key", name="uq_notify_deliveries_message_channel"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_id = Column(Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel_key = Column(String(32), nullable=False)  # "channel:<id>" or "legacy_webhook"
+    status = Column(String(16), nullable=False)  # sent | failed
+    code = Column(String(32))  # the provider's errcode or the HTTP status, when refused
     at = Column(UTCDateTime, nullable=False)

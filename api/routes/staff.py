@@ -1,26 +1,38 @@
-"""Admin: accounts, rosters, statistics and the overdue list."""
+"""Admin: accounts (create, list, disable/enable, password reset, unlock), rosters, statistics and the overdue list."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import StateDep
 from api.schemas.common import ErrorResponse
+from api.schemas.staff import AccountChangeResponse, PasswordResetRequest, StaffAccountOut, StaffListResponse
 from api.security import StaffDep, require
 from cases import audit
 from cases.models import User
 from cases.sla import overdue
-from cases.staff import add_relation, add_roster_entry, add_user
+from cases.staff import (
+    add_relation,
+    add_roster_entry,
+    add_user,
+    disable_user,
+    enable_user,
+    list_staff,
+    reset_password,
+    unlock_user,
+)
 from cases.stats import case_stats
 from cases.views import case_summary
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+ACCOUNT_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorResponse}}
 
 
 class NewUser(BaseModel):
@@ -59,6 +71,82 @@ def create_user(body: NewUser, state: StateDep, staff: StaffDep) -> dict:
         audit.record(session, actor=staff.username, action="create_user", user=body.username, role=body.role)
         session.commit()
         return {"username": user.username, "role": user.role, "display_name": user.display_name}
+
+
+@router.get("/staff/users", response_model=StaffListResponse, responses=ACCOUNT_ERRORS, dependencies=[require("admin")])
+def staff_accounts(state: StateDep, staff: StaffDep) -> StaffListResponse:
+    """Every staff account: role, posts (villages and townships served), disabled, locked until, last login."""
+
+    def work(session: Session) -> StaffListResponse:
+        accounts = list_staff(session)
+        audit.record(session, actor=staff.username, action="list_users", count=len(accounts))
+        return StaffListResponse(users=[StaffAccountOut(**account.to_dict()) for account in accounts])
+
+    return state.case_store().transaction(work)
+
+
+@router.post(
+    "/staff/users/{username}/disable",
+    response_model=AccountChangeResponse,
+    responses=ACCOUNT_ERRORS,
+    dependencies=[require("admin")],
+)
+def disable_account(username: str, state: StateDep, staff: StaffDep) -> AccountChangeResponse:
+    """Disable an account: it cannot log in, and every token it holds stops working at once (audited)."""
+    return state.case_store().transaction(
+        lambda session: _changed(disable_user(session, username, actor=staff.username), sessions_ended=True)
+    )
+
+
+@router.post(
+    "/staff/users/{username}/enable",
+    response_model=AccountChangeResponse,
+    responses=ACCOUNT_ERRORS,
+    dependencies=[require("admin")],
+)
+def enable_account(username: str, state: StateDep, staff: StaffDep) -> AccountChangeResponse:
+    """Enable a disabled account (its old tokens stay invalid: the person logs in again; audited)."""
+    return state.case_store().transaction(
+        lambda session: _changed(enable_user(session, username, actor=staff.username), sessions_ended=False)
+    )
+
+
+@router.post(
+    "/staff/users/{username}/password",
+    response_model=AccountChangeResponse,
+    responses=ACCOUNT_ERRORS,
+    dependencies=[require("admin")],
+)
+def reset_account_password(
+    username: str, body: PasswordResetRequest, state: StateDep, staff: StaffDep
+) -> AccountChangeResponse:
+    """Set a new password (at least 10 characters): the old one and every open session stop working, a
+    login lockout is lifted (audited; the password is never logged)."""
+    return state.case_store().transaction(
+        lambda session: _changed(
+            reset_password(session, username, body.password, actor=staff.username), sessions_ended=True
+        )
+    )
+
+
+@router.post(
+    "/staff/users/{username}/unlock",
+    response_model=AccountChangeResponse,
+    responses=ACCOUNT_ERRORS,
+    dependencies=[require("admin")],
+)
+def unlock_account(username: str, state: StateDep, staff: StaffDep) -> AccountChangeResponse:
+    """Lift a login lockout after failed attempts and forget the failures counted (audited)."""
+
+    def work(session: Session) -> AccountChangeResponse:
+        unlock_user(session, username, actor=staff.username)
+        return _changed(_user(session, username), sessions_ended=False)
+
+    return state.case_store().transaction(work)
+
+
+def _changed(user: User, *, sessions_ended: bool) -> AccountChangeResponse:
+    return AccountChangeResponse(username=user.username, disabled=not user.active, sessions_ended=sessions_ended)
 
 
 @router.post("/rosters", status_code=201, responses=ERRORS, dependencies=[require("admin")])
