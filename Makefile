@@ -36,10 +36,10 @@ risk-model: setup ## refit the risk engine's model (triage/risk_model.json) from
 matter-model: setup ## check the matter guides (data/guides/) and refit the matter model from them
 	$(BIN)/cunfa guides check && $(BIN)/cunfa guides fit
 
-lint: setup ## ruff check, ruff format --check, and mypy on knowledge, cases and triage
+lint: setup ## ruff check, ruff format --check, and mypy on knowledge, cases, triage and notify
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy knowledge cases triage
+	$(BIN)/mypy knowledge cases triage notify
 
 bench: setup ## knowledge-base speed: query latency (hybrid vs BM25), index build, village update, memory
 	$(BIN)/python bench/bench_search.py

@@ -11,10 +11,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
-
-from cases import outbox, retention, sla
-from cunfa.settings import Settings
+import notify
+from cases import retention, sla
 
 logger = logging.getLogger(__name__)
 
@@ -24,24 +22,14 @@ SLA_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(hours=1)
 
 
-def webhook_sender(settings: Settings):
-    def send(message: dict[str, Any]) -> None:
-        if not settings.notify_webhook_url:
-            raise RuntimeError("no CUNFA_NOTIFY_WEBHOOK_URL configured")
-        response = httpx.post(settings.notify_webhook_url, json=message, timeout=5.0)
-        response.raise_for_status()
-
-    return send
-
-
 def one_round(
     state: Any, last_sla: datetime | None, last_purge: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
     store = state.case_store()
     now = datetime.now(timezone.utc)
     with store.session() as session:
-        if state.settings.notify_webhook_url:
-            outbox.deliver_due(session, webhook_sender(state.settings), now=now)
+        # To the channels per village, township and role, and to CUNFA_NOTIFY_WEBHOOK_URL as before.
+        notify.deliver_due(session, state.settings, now=now)
         if last_sla is None or now - last_sla >= SLA_EVERY:
             escalated = sla.escalate_overdue(session, now=now)
             session.commit()

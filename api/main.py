@@ -16,6 +16,7 @@ from api import background, errors
 from api.limits import BodySizeLimit, PerIPRateLimit, SecurityHeaders, SlidingWindowLimiter
 from api.rasa_client import RasaClient
 from api.routes import assist, auth, cases, chat, health, my_data, pages, receipts, search, staff, villages, wechat
+from api.routes import notify as notify_routes
 from api.state import AppState
 from cunfa import logs
 from cunfa.settings import Settings, get_settings
@@ -71,6 +72,7 @@ def create_app(
     errors.install(app)
     for module in (health, chat, search, villages, auth, staff, cases, my_data, receipts, assist, wechat, pages):
         app.include_router(module.router)
+    app.include_router(notify_routes.router)  # /v1/admin/notify-channels
     # Pages load their scripts and styles from here only: no CDN, and a CSP of 'self'.
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     # The last added runs first: headers go on every answer, 429 and 413 included.

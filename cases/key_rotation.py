@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from cases import audit
 from cases.crypto import ENCRYPTED_CASE_COLUMNS, keyring
 from cases.models import TRACKER_EVENTS as EVENTS
-from cases.models import Case, phone_lookup_key
+from cases.models import Case, NotifyChannel, phone_lookup_key
 
 BATCH = 500
 
@@ -38,6 +38,11 @@ def rotate_all(session: Session, *, actor: str = "cli") -> RotationReport:
         key = phone_lookup_key(case.resident_phone)
         case.phone_hash = keyring().lookup_hash(key) if key else None
         session.commit()
+    # Notification channels' targets (robot URLs with their keys, openids) and secrets are encrypted too.
+    for channel in session.scalars(select(NotifyChannel)).all():
+        flag_modified(channel, "target")
+        flag_modified(channel, "secret")
+    session.commit()
     events = 0
     if sa.inspect(session.get_bind()).has_table("events"):
         last = 0

@@ -27,7 +27,13 @@ BATCH = 50
 #: How long a claimed message is hidden from other senders; longer than any webhook call.
 CLAIM_LEASE = timedelta(minutes=2)
 
-Sender = Callable[[dict[str, Any]], None]
+#: Delivers one message, or raises to have it retried with backoff. It may return a note (kept as the
+#: message's ``last_error``: what went wrong for some recipients of a message that is done all the same).
+Sender = Callable[[dict[str, Any]], str | None]
+
+
+class GiveUp(Exception):
+    """Raised by a sender when retrying cannot help (every recipient refused the message for good)."""
 
 
 def enqueue(session: Session, *, topic: str, payload: dict[str, Any], recipient: str | None = None) -> None:
@@ -76,8 +82,12 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
     for message in due:
         message.attempts += 1
         try:
-            send({"id": message.id, "topic": message.topic, "recipient": message.recipient, **message.payload})
-        except Exception as exc:  # any delivery failure is retried, never raised
+            note = send({"id": message.id, "topic": message.topic, "recipient": message.recipient, **message.payload})
+        except GiveUp as exc:
+            message.status, message.last_error = "failed", f"{exc}"[:500]
+            counts["failed"] += 1
+            logger.error("notification %s refused for good: %s", message.id, message.last_error)
+        except Exception as exc:  # any other delivery failure is retried, never raised
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = "failed"
@@ -87,7 +97,7 @@ def deliver_due(session: Session, send: Sender, *, now: datetime | None = None) 
                 message.next_attempt_at = when + backoff(message.attempts)
                 counts["retry"] += 1
         else:
-            message.status, message.last_error = "sent", None
+            message.status, message.last_error = "sent", note[:500] if isinstance(note, str) else None
             counts["sent"] += 1
         session.commit()
     return counts

@@ -295,6 +295,58 @@ def _cmd_users_post(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    """Who made a change from the command line, as the audit log names them."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return "cli"
+
+
+def _cmd_users_list(args: argparse.Namespace) -> int:
+    """One JSON line per account: role, posts, disabled, locked until, last login; never a password hash."""
+    from cases import audit
+    from cases.staff import list_staff
+
+    store = _store()
+    with store.session() as session:
+        accounts = list_staff(session)
+        audit.record(session, actor=_cli_actor(), action="list_users", count=len(accounts))
+        session.commit()
+    for account in accounts:
+        print(json.dumps(account.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _cmd_users_change(args: argparse.Namespace) -> int:
+    """disable, enable, reset-password (the new password on stdin, never in argv) and unlock; each audited."""
+    from cases.errors import CaseError
+    from cases.staff import disable_user, enable_user, reset_password, unlock_user
+
+    actor = _cli_actor()
+    password = sys.stdin.readline().rstrip("\r\n") if args.users_command == "reset-password" else ""
+    store = _store()
+    try:
+        with store.session() as session:
+            if args.users_command == "disable":
+                result = {"disabled": not disable_user(session, args.username, actor=actor).active}
+            elif args.users_command == "enable":
+                result = {"disabled": not enable_user(session, args.username, actor=actor).active}
+            elif args.users_command == "reset-password":
+                reset_password(session, args.username, password, actor=actor)
+                result = {"password_reset": True}
+            else:
+                result = {"was_locked": unlock_user(session, args.username, actor=actor)}
+            session.commit()
+    except CaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"username": args.username, **result}, ensure_ascii=False))
+    return 0
+
+
 def _cmd_eval_nlu(args: argparse.Namespace) -> int:
     """Held-out NLU scores for the current bot model (trained first if needed)."""
     from cunfa import bot_model, nlu_eval
@@ -363,7 +415,7 @@ def _cmd_eval_retrieval(args: argparse.Namespace) -> int:
 def _cmd_settings(args: argparse.Namespace) -> int:
     settings = get_settings()
     data = {k: str(v) for k, v in settings.dict().items()}
-    for secret in ("rasa_token", "admin_token"):
+    for secret in ("rasa_token", "admin_token", "notify_webhook_secret"):
         data[secret] = "***" if getattr(settings, secret) else ""
     data["database (effective)"] = settings.database
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -418,6 +470,73 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
         report = rotate_all(session)
     print(json.dumps({"cases": report.cases, "conversation_events": report.conversation_events}))
     return 0
+
+
+def _cmd_notify_add(args: argparse.Namespace) -> int:
+    """Record a notification channel; with ``--target -`` and ``--secret-stdin`` nothing secret is in argv."""
+    from notify.channels import ChannelError, add_channel, channel_view
+
+    target = sys.stdin.readline().strip() if args.target == "-" else args.target
+    secret = sys.stdin.readline().strip() if args.secret_stdin else None
+    store = _store()
+    try:
+        with store.session() as session:
+            channel = add_channel(
+                session, scope=args.scope, role=args.role, kind=args.kind, target=target, secret=secret,
+                name=args.name, enabled=not args.disabled, actor=_cli_actor(),
+            )  # fmt: skip
+            session.commit()
+            print(json.dumps(channel_view(channel), ensure_ascii=False))
+    except ChannelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_notify_list(args: argparse.Namespace) -> int:
+    """One JSON line per channel; targets masked, secrets only as has_secret."""
+    from notify.channels import channel_view, list_channels
+
+    with _store().session() as session:
+        for channel in list_channels(session):
+            print(json.dumps(channel_view(channel), ensure_ascii=False))
+    return 0
+
+
+def _cmd_notify_remove(args: argparse.Namespace) -> int:
+    from notify.channels import ChannelNotFound, remove_channel
+
+    try:
+        with _store().session() as session:
+            remove_channel(session, args.id, actor=_cli_actor())
+            session.commit()
+    except ChannelNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"id": args.id, "removed": True}))
+    return 0
+
+
+def _cmd_notify_test(args: argparse.Namespace) -> int:
+    """Send a test message through one channel now; exit 0 only when the provider accepted it."""
+    from cases import audit
+    from notify.channels import ChannelNotFound
+    from notify.delivery import send_test
+
+    try:
+        with _store().session() as session:
+            result = send_test(session, get_settings(), args.id)
+            audit.record(
+                session, actor=_cli_actor(), action="notify_channel_tested", channel_id=args.id,
+                outcome=result.outcome.value, code=result.code,
+            )  # fmt: skip
+            session.commit()
+    except ChannelNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"id": args.id, "outcome": result.outcome.value, "code": result.code, "detail": result.detail},
+                     ensure_ascii=False))  # fmt: skip
+    return 0 if result.outcome.value == "sent" else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -503,6 +622,42 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--village-id", default=None)
     roster.add_argument("--township", default=None)
     roster.set_defaults(func=_cmd_users_post)
+    users.add_parser("list", help="list accounts: role, posts, disabled, locked, last login").set_defaults(
+        func=_cmd_users_list
+    )
+    for name, text in (
+        ("disable", "disable an account; its open sessions end at once"),
+        ("enable", "enable a disabled account"),
+        ("reset-password", "set a new password (read from stdin); open sessions end"),
+        ("unlock", "lift a login lockout after failed attempts"),
+    ):
+        change = users.add_parser(name, help=text)
+        change.add_argument("--username", required=True)
+        if name == "reset-password":
+            change.add_argument("--password-stdin", action="store_true", required=True, help="read it from stdin")
+        change.set_defaults(func=_cmd_users_change)
+
+    notify = sub.add_parser("notify", help="where staff notifications go (docs/notifications.md)").add_subparsers(
+        dest="notify_command", required=True
+    )
+    notify_add = notify.add_parser("add", help="add a channel for a village, township or the county and a role")
+    notify_add.add_argument("--scope", required=True, help="village:<id>, township:<name> or county")
+    notify_add.add_argument("--role", required=True, choices=["mediator", "lawyer", "legal_aid", "emergency", "*"])
+    notify_add.add_argument("--kind", required=True, choices=["wecom", "dingtalk", "wechat_template", "webhook"])
+    notify_add.add_argument("--target", required=True, help="robot/webhook URL or openid; '-' reads it from stdin")
+    notify_add.add_argument("--secret-stdin", action="store_true", help="read the signing secret from stdin")
+    notify_add.add_argument("--name", default="", help="what admins call it, e.g. 清水镇调解员群")
+    notify_add.add_argument("--disabled", action="store_true", help="record it switched off")
+    notify_add.set_defaults(func=_cmd_notify_add)
+    notify.add_parser("list", help="list channels (targets masked, secrets never shown)").set_defaults(
+        func=_cmd_notify_list
+    )
+    notify_remove = notify.add_parser("remove", help="delete a channel")
+    notify_remove.add_argument("id", type=int)
+    notify_remove.set_defaults(func=_cmd_notify_remove)
+    notify_test = notify.add_parser("test", help="send a test message through a channel now")
+    notify_test.add_argument("id", type=int)
+    notify_test.set_defaults(func=_cmd_notify_test)
 
     evaluation = sub.add_parser("eval", help="evaluation").add_subparsers(dest="eval_command", required=True)
     retrieval = evaluation.add_parser("retrieval", help="statute retrieval on the held-out FAQ split")

@@ -89,7 +89,26 @@ class Settings(BaseSettings):
     notify_webhook_url: str = Field(
         "",
         description="Case notifications (new, assigned, overdue, emergency) are POSTed here as JSON; empty = they "
-        "wait in the outbox until one is configured.",
+        "wait in the outbox until one is configured. Channels per village, township and role (WeCom, DingTalk, "
+        "WeChat template messages, signed webhooks) are set with `cunfa notify add` (docs/notifications.md).",
+    )
+    notify_webhook_secret: str = Field(
+        "",
+        description="When set, notifications to CUNFA_NOTIFY_WEBHOOK_URL carry X-Cunfa-Signature "
+        "(HMAC-SHA256 of the body with this secret) and X-Cunfa-Timestamp; empty = unsigned, as before.",
+    )
+    notify_wechat_template_id: str = Field(
+        "",
+        description="Template (模板消息) the official account sends staff notifications with, for channels of kind "
+        "wechat_template; uses CUNFA_WECHAT_APP_ID and CUNFA_WECHAT_APP_SECRET.",
+    )
+    notify_wechat_template_fields: str = Field(
+        "first,keyword1,keyword2,keyword3,remark",
+        description="The template's five data fields, in this order: title, case number, matter (type and risk), "
+        "first-contact deadline, note (village and summary); e.g. 'thing1,character_string2,thing3,time4,thing5'.",
+    )
+    notify_console_url: str = Field(
+        "", description="Staff console address put in notifications as a link (e.g. https://cunfa.example.org/console)."
     )
     lock_store_url: str = Field(
         "",

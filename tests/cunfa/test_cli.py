@@ -101,3 +101,71 @@ def test_purge_reports_what_it_removed_and_audits_the_run(
     assert report["cases_anonymised"] == 0 and "conversations_deleted" in report
     with open_store(tiny_settings.database).session() as session:
         assert session.scalars(select(AuditEntry).where(AuditEntry.action == "retention_purge")).first() is not None
+
+
+def test_users_list_disable_enable_reset_and_unlock(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from sqlalchemy import select
+
+    from cases import open_store
+    from cases.models import AuditEntry
+    from cases.staff import LOGIN_MAX_FAILURES, LoginLocked, authenticate, log_in
+    from cunfa.settings import get_settings
+
+    monkeypatch.setenv("CUNFA_DATA_DIR", str(tmp_path))
+    for username, role in (("boss", "admin"), ("med-zhang", "mediator")):
+        monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
+        assert main(["users", "add", "--username", username, "--role", role, "--password-stdin"]) == 0
+    assert main(["users", "post", "--username", "med-zhang", "--handler-role", "mediator", "--village-id", "v1"]) == 0
+    capsys.readouterr()
+    store = open_store(get_settings().database)
+
+    assert main(["users", "list"]) == 0
+    out = capsys.readouterr().out
+    listed = {line["username"]: line for line in map(json.loads, out.splitlines())}
+    assert listed["med-zhang"]["role"] == "mediator" and listed["med-zhang"]["disabled"] is False
+    assert listed["med-zhang"]["posts"] == [{"handler_role": "mediator", "village_id": "v1", "township": None}]
+    assert "scrypt" not in out and "hash" not in out and "long-enough-pw" not in out
+
+    assert main(["users", "disable", "--username", "med-zhang"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"username": "med-zhang", "disabled": True}
+    with store.session() as session:
+        assert authenticate(session, "med-zhang", "long-enough-pw") is None
+    assert main(["users", "disable", "--username", "boss"]) == 2  # the last admin stays
+    assert "last active admin" in capsys.readouterr().err
+    assert main(["users", "enable", "--username", "med-zhang"]) == 0
+    assert json.loads(capsys.readouterr().out)["disabled"] is False
+
+    # The new password comes on stdin only; too short is refused with the rule.
+    monkeypatch.setattr("sys.stdin", io.StringIO("short-pw\n"))
+    assert main(["users", "reset-password", "--username", "med-zhang", "--password-stdin"]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["users", "reset-password", "--username", "med-zhang"])  # no --password-stdin: refused
+    monkeypatch.setattr("sys.stdin", io.StringIO("a much better password\n"))
+    assert main(["users", "reset-password", "--username", "med-zhang", "--password-stdin"]) == 0
+    assert "a much better password" not in capsys.readouterr().out
+    with store.session() as session:
+        assert authenticate(session, "med-zhang", "a much better password") is not None
+        assert authenticate(session, "med-zhang", "long-enough-pw") is None
+
+    with store.session() as session:
+        for _ in range(LOGIN_MAX_FAILURES):
+            log_in(session, "med-zhang", "wrong guess")
+        session.commit()
+        with pytest.raises(LoginLocked):
+            log_in(session, "med-zhang", "a much better password")
+    assert main(["users", "unlock", "--username", "med-zhang"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"username": "med-zhang", "was_locked": True}
+    with store.session() as session:
+        assert log_in(session, "med-zhang", "a much better password") is not None
+
+    assert main(["users", "unlock", "--username", "nobody-here"]) == 2
+    assert "no user" in capsys.readouterr().err
+    with store.session() as session:
+        rows = [(e.actor, e.action) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert [action for _, action in rows] == [
+        "list_users", "disable_user", "enable_user", "reset_password", "unlock_user",
+    ]  # fmt: skip
+    assert all(actor.startswith("cli") for actor, _ in rows)
