@@ -29,6 +29,7 @@ from cases.auth import DUMMY_HASH, ROLES, hash_password, needs_rehash, rehash_pa
 from cases.errors import CaseError, CaseNotFound
 from cases.models import LoginThrottle, Relation, RosterEntry, User
 from cases.routing import HANDLER_ROLES
+from triage.safety import too_many
 
 _USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,64}")
 
@@ -56,10 +57,7 @@ class LoginLocked(CaseError):
         self.until = until
         self.retry_after_s = max(1, math.ceil((until - now).total_seconds()))
         minutes = max(1, math.ceil(self.retry_after_s / 60))
-        super().__init__(
-            f"too many failed logins for this username: try again in {minutes} minute(s), "
-            "or ask an admin to unlock it"
-        )
+        super().__init__(too_many("failed logins for this username", minutes * 60) + "; an admin can unlock it")
 
 
 def add_user(

@@ -5,9 +5,9 @@ Targets come back masked and secrets never come back at all; every change is aud
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Path, Response
 
 from api.deps import StateDep
 from api.schemas.common import ErrorResponse
@@ -49,8 +49,12 @@ def create_notify_channel(body: NewNotifyChannel, state: StateDep, staff: StaffD
         return NotifyChannelOut(**channel_view(channel))
 
 
+#: A row id: a number the database can hold (a larger one would be a 500, not a 404 or 422).
+ChannelId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.delete("/{channel_id}", status_code=204, responses=ONE_ERRORS, dependencies=[require("admin")])
-def delete_notify_channel(channel_id: int, state: StateDep, staff: StaffDep) -> Response:
+def delete_notify_channel(channel_id: ChannelId, state: StateDep, staff: StaffDep) -> Response:
     with state.case_store().session() as session:
         try:
             remove_channel(session, channel_id, actor=staff.username)
@@ -63,7 +67,7 @@ def delete_notify_channel(channel_id: int, state: StateDep, staff: StaffDep) -> 
 @router.post(
     "/{channel_id}/test", response_model=NotifyTestResult, responses=ONE_ERRORS, dependencies=[require("admin")]
 )
-def test_notify_channel(channel_id: int, state: StateDep, staff: StaffDep) -> NotifyTestResult:
+def test_notify_channel(channel_id: ChannelId, state: StateDep, staff: StaffDep) -> NotifyTestResult:
     """Send a clearly marked test message through the channel now, and say what the provider answered."""
     with state.case_store().session() as session:
         try:
